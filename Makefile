@@ -1,0 +1,57 @@
+# Convenience targets over CMake presets (CMakePresets.json); CMake does the real work.
+# make          build build/fundguard and build/libfundguard.a
+# make test     lint, then every test on the gcc build, then again under ASan+UBSan (clang)
+# make demo     install missing packages, build, run the main job end to end
+# make bench    run the benchmarks under bench/, results in bench/results/
+# make fuzz     run each libFuzzer target for FUZZ_SECONDS (default 60)
+# make format   format every C source with .clang-format
+
+JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 60
+CTEST = ctest --output-on-failure -j $(JOBS)
+C_SOURCES = $(shell git ls-files -co --exclude-standard -- '*.c' '*.h' 2>/dev/null)
+
+.PHONY: all deps build asan test lint format demo bench fuzz install clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	@cmake --preset default >/dev/null
+	@cmake --build build -j $(JOBS)
+
+asan: deps
+	@cmake --preset asan-ubsan >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+
+lint:
+	@scripts/checksrc $(C_SOURCES)
+	@clang-format --dry-run -Werror $(C_SOURCES)
+
+test: build asan lint
+	@echo "== tests (gcc, build/)"
+	@cd build && $(CTEST)
+	@echo "== tests (clang, ASan+UBSan, build-asan/)"
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 $(CTEST)
+
+format:
+	@clang-format -i $(C_SOURCES)
+
+demo: build
+	@scripts/demo.sh
+
+bench: build
+	@scripts/bench.sh
+
+fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build build-fuzz -j $(JOBS)
+	@scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
+
+install: build
+	@cmake --install build
+
+clean:
+	rm -rf build build-asan build-release build-fuzz

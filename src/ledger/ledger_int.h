@@ -1,0 +1,189 @@
+/*
+ * ledger_int.h — internals shared by the ledger's files: the pure state machine, the compact index,
+ * the journal and the snapshot. Nothing outside src/ledger/ includes it.
+ */
+#ifndef FG_LEDGER_INT_H
+#define FG_LEDGER_INT_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "fundguard/ledger.h"
+
+/* ---- the state machine (machine.c): pure, shared by the embedded and PostgreSQL backends ---- */
+
+/* A standing sale: institution id, units still standing, and a reference to its details (the
+ * journal offset of its record, or a backend's own index). */
+typedef struct fg__lsale {
+    uint32_t inst;
+    uint32_t units;
+    uint64_t ref;
+} fg__lsale_t;
+
+/* The state of one code. `sales` is storage owned by whoever holds the state. */
+typedef struct fg__lstate {
+    uint32_t pack;   /* first pack_units seen, 0 unknown */
+    uint32_t stock;  /* institution id holding the pack, 0 none */
+    uint32_t nsales; /* standing sales, oldest first */
+    uint32_t cap;
+    fg__lsale_t *sales;
+} fg__lstate_t;
+
+/* Apply ev (valid) by institution `inst` (id > 0) to *st. `purchased`: the institution has reported
+ * a purchase before. The standing sales before the event are copied to prior[0..*nprior) (prior has
+ * room for st->nsales). Returns 0, or FG_ENOMEM when the sales array cannot grow (*st unchanged).
+ * *changed is 1 when *st changed. */
+int fg__ledger_step(fg__lstate_t *st, const fg_ledger_event_t *ev, uint32_t inst, int purchased,
+                    uint64_t ref, fg_ledger_result_t *res, fg__lsale_t *prior, size_t *nprior,
+                    int *changed);
+
+/* The units an event counts for, given the code's pack_units (0 unknown). */
+uint32_t fg__ledger_units(const fg_ledger_event_t *ev, uint32_t pack);
+
+/* ---- the compact index (index.c) ---- */
+
+#define FG__KEY_LEN 11
+
+/* One code: 32 bytes. Byte fields are little-endian. See docs/ledger.md "Index". */
+typedef struct fg__lentry {
+    uint8_t key[FG__KEY_LEN]; /* CN20 as 2 x 34 bits or GS1 hash (87 bits) | 0x80 in key[10] */
+    uint8_t mode;             /* 0 no standing sale, 1 one sale inline, 2 state in the side table */
+    uint8_t last[5];          /* offset / 8 of the code's newest journal record */
+    uint8_t stock[3];         /* institution id holding the pack, 0 none */
+    uint16_t pack;            /* pack_units (mode 0/1), 0 unknown */
+    uint8_t s_inst[3];        /* mode 1: the sale's institution; mode 2: bytes 0..3 side index */
+    uint16_t s_units;         /* mode 1: units standing */
+    uint8_t s_off[5];         /* mode 1: offset / 8 of the sale's record */
+} __attribute__((packed)) fg__lentry_t;
+
+_Static_assert(sizeof(fg__lentry_t) == 32, "index entry is 32 bytes");
+
+typedef struct fg__lside {
+    uint32_t pack;
+    uint32_t nsales;
+    uint32_t cap;
+    uint32_t next_free; /* free list link + 1 when free */
+    fg__lsale_t *sales;
+} fg__lside_t;
+
+typedef struct fg__linst {
+    char code[12];
+    uint8_t purchased;
+} fg__linst_t;
+
+#define FG__CHUNK_BITS 16
+
+typedef struct fg__lindex {
+    fg__lentry_t **chunks; /* entries in chunks of 2^FG__CHUNK_BITS */
+    size_t nchunks;
+    uint64_t count;  /* codes */
+    uint32_t *slots; /* open addressing: tag << k | (entry index + 1), 0 empty */
+    unsigned k;      /* log2 of the slot count */
+    fg__lside_t *side;
+    uint32_t nside;
+    uint32_t side_cap;
+    uint32_t side_free; /* head of the free list + 1, 0 none */
+    uint64_t spilled;
+    fg__linst_t *inst; /* institutions by id - 1 */
+    uint32_t ninst;
+    uint32_t inst_cap;
+    uint32_t *inst_slots;
+    unsigned inst_k;
+} fg__lindex_t;
+
+void fg__key_of(const char *code, uint8_t key[FG__KEY_LEN]);
+int fg__index_init(fg__lindex_t *ix, uint64_t expect);
+void fg__index_release(fg__lindex_t *ix);
+/* Find the code's entry index; 1 found, 0 not (then *slot is where to insert). */
+int fg__index_find(const fg__lindex_t *ix, const uint8_t key[FG__KEY_LEN], uint64_t *idx,
+                   uint64_t *slot);
+/* Prefetch the slot of a key (first stage) and, when the slot is filled, its entry (second). */
+void fg__index_prefetch_slot(const fg__lindex_t *ix, const uint8_t key[FG__KEY_LEN]);
+void fg__index_prefetch_entry(const fg__lindex_t *ix, const uint8_t key[FG__KEY_LEN]);
+/* Add a zeroed entry for key at slot (from a failed find); its index in *idx. */
+int fg__index_add(fg__lindex_t *ix, const uint8_t key[FG__KEY_LEN], uint64_t slot, uint64_t *idx);
+static inline fg__lentry_t *fg__index_entry(const fg__lindex_t *ix, uint64_t idx)
+{
+    return &ix->chunks[idx >> FG__CHUNK_BITS][idx & ((1u << FG__CHUNK_BITS) - 1)];
+}
+/* Load an entry's state into st (st->sales storage is grown as needed). */
+int fg__index_load(const fg__lindex_t *ix, const fg__lentry_t *e, fg__lstate_t *st);
+/* Store st into the entry (spilling to the side table when it does not fit inline). */
+int fg__index_store(fg__lindex_t *ix, fg__lentry_t *e, const fg__lstate_t *st);
+/* Institution id (1-based) of a normalised code, adding it when absent. */
+int fg__index_inst(fg__lindex_t *ix, const char *code, uint32_t *id);
+uint64_t fg__index_bytes(const fg__lindex_t *ix);
+int fg__index_rehash(fg__lindex_t *ix, unsigned k);
+
+static inline uint64_t fg__get40(const uint8_t *p)
+{
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+           (uint64_t)p[4] << 32;
+}
+static inline void fg__put40(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 5; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline uint32_t fg__get24(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+}
+static inline void fg__put24(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+}
+
+/* ---- the journal (journal.c) ---- */
+
+#define FG__JHDR_SIZE  64u         /* file header */
+#define FG__JREC_HDR   64u         /* record header */
+#define FG__JREC_MAGIC 0x4A524746u /* "FGRJ" */
+#define FG__JREC_MAX   (FG__JREC_HDR + FG_ID_NORM_MAX + 16 + 4 * (FG_LEDGER_STR_MAX + 1) + 8)
+
+typedef struct fg__jrec {
+    uint64_t lsn;
+    uint64_t prev;
+    uint64_t off;
+    uint32_t len;
+    fg_ledger_history_t h;
+} fg__jrec_t;
+
+/* Encode a record into buf (>= FG__JREC_MAX bytes); returns its length (multiple of 8). */
+uint32_t fg__jrec_encode(uint8_t *buf, const fg_ledger_event_t *ev, uint64_t lsn, uint64_t prev,
+                         const fg_ledger_result_t *res);
+/* Decode and check a record of `avail` bytes at p. 0; 1 when incomplete (torn: avail too short or
+ * all zero); FG_E_LEDGER_JOURNAL when damaged. */
+int fg__jrec_decode(const uint8_t *p, size_t avail, fg__jrec_t *r);
+void fg__jhdr_encode(uint8_t hdr[FG__JHDR_SIZE]);
+int fg__jhdr_check(const uint8_t hdr[FG__JHDR_SIZE]);
+
+/* ---- snapshot (snapshot.c) ---- */
+typedef struct fg__snapmeta {
+    uint64_t lsn;         /* last lsn covered */
+    uint64_t journal_off; /* journal offset after that record */
+    uint64_t outcomes[FG_LEDGER__OUTCOMES];
+    uint64_t unknown_source;
+} fg__snapmeta_t;
+
+int fg__snapshot_write(const fg_io_t *io, const char *dir, const fg__lindex_t *ix,
+                       const fg__snapmeta_t *meta, fg_error_t *err);
+/* 0 loaded; 1 no snapshot; FG_E_LEDGER_SNAPSHOT (err->pos = offset) when damaged. */
+int fg__snapshot_load(const fg_io_t *io, const char *dir, fg__lindex_t *ix, fg__snapmeta_t *meta,
+                      fg_error_t *err);
+/* Check only. */
+int fg__snapshot_check(const fg_io_t *io, const char *dir, fg__snapmeta_t *meta, uint64_t *bad,
+                       fg_error_t *err);
+
+/* ---- io helpers (io.c) ---- */
+int fg__io_write_all(const fg_io_t *io, int fd, const void *buf, size_t n, uint64_t off);
+int fg__io_read_all(const fg_io_t *io, int fd, void *buf, size_t n, uint64_t off);
+int64_t fg__io_size(const fg_io_t *io, int fd);
+uint64_t fg__now_ns(void);
+
+/* ---- events (event.c) ---- */
+int fg__json_str(fg_buf_t *b, const char *s);
+
+#endif

@@ -1,0 +1,197 @@
+/*
+ * rules_int.h — what the files of src/rules/ share and nobody else sees.
+ *
+ * catalogue.c: the rule table (catalogue.inc, generated from catalogue.csv). ref.c: status
+ * reference data. history.c: the per-person history store. engine.c: the check driver, hits,
+ * verdicts, JSON, snapshots. eval_*.c: one evaluator per family, each `void
+ * fg__eval_<family>(rctx_t *c)`.
+ */
+#ifndef FG_RULES_INT_H
+#define FG_RULES_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fundguard/kb.h"
+#include "fundguard/rules.h"
+
+/* Rule ids in catalogue order: R_GZ0101 … */
+enum {
+#define FG__RULE(code, ...) R_##code,
+#include "rules/catalogue.inc"
+#undef FG__RULE
+    R__COUNT
+};
+
+/* ---------------------------------------------------------------- small hash index */
+
+/* u64 key → chain of u32 values (index + 1), open addressing; keys are hashes (0 folded to 1). */
+typedef struct fg__idx_slot {
+    uint64_t key;
+    uint32_t value;
+} fg__idx_slot_t;
+
+typedef struct fg__idx {
+    fg__idx_slot_t *slots;
+    size_t cap;
+    size_t n;
+} fg__idx_t;
+
+int fg__idx_put(fg__idx_t *x, uint64_t key, uint32_t value);
+/* Values of key one by one: *probe 0 first; returns 0 when there are no more. */
+uint32_t fg__idx_next(const fg__idx_t *x, uint64_t key, size_t *probe);
+void fg__idx_release(fg__idx_t *x);
+
+uint64_t fg__hash_str(const char *s);
+
+/* ---------------------------------------------------------------- reference data */
+
+typedef struct fg__ref_death {
+    fg_date_t die_date;
+    uint32_t row;
+    char source[16];
+} fg__ref_death_t;
+
+typedef struct fg__ref_cover {
+    char insutype[8];
+    fg_date_t begin;
+    fg_date_t end; /* FG_DATE_NONE open */
+    uint32_t row;
+} fg__ref_cover_t;
+
+typedef struct fg__ref_susp {
+    int institution; /* 1 institution, 0 staff */
+    char code[16];
+    char action[16]; /* suspend | terminate */
+    fg_date_t begin;
+    fg_date_t end; /* FG_DATE_NONE open */
+    uint32_t row;
+} fg__ref_susp_t;
+
+/* Lookups (NULL / 0 when none). The earliest death of the person. */
+const fg__ref_death_t *fg__ref_death(const fg_ref_t *ref, const char *psn_no);
+/* 1 when a registry of insured persons (persons.csv or coverage.csv) was loaded. */
+int fg__ref_has_registry(const fg_ref_t *ref);
+/* The person's row in persons.csv (row number, 0 absent). */
+uint32_t fg__ref_person(const fg_ref_t *ref, const char *psn_no);
+/* Coverage periods of the person, one by one (*probe 0 first). */
+const fg__ref_cover_t *fg__ref_cover_next(const fg_ref_t *ref, const char *psn_no, size_t *probe);
+/* Suspensions of a staff member (institution 0) or institution (1), one by one. */
+const fg__ref_susp_t *fg__ref_susp_next(const fg_ref_t *ref, int institution, const char *code,
+                                        size_t *probe);
+/* Slice writing: the rows about one person / one code; slice reading into an empty ref. */
+int fg__ref_slice_person(const fg_ref_t *ref, const char *psn_no, fg_buf_t *out);
+int fg__ref_slice_code(const fg_ref_t *ref, int institution, const char *code, fg_buf_t *out);
+int fg__ref_load_slice(fg_ref_t *ref, const char *text, size_t n, fg_error_t *err);
+
+/* ---------------------------------------------------------------- history */
+
+/* Used quantity of the 无码库 stock of (institution, drug code). */
+fg_qty_t fg__history_nocode_used(const fg_history_t *h, const char *inst, const char *code);
+/* Add one entry for a person (skipped when an entry with the same id exists); appended to the
+ * journal when open. */
+int fg__history_add(fg_history_t *h, const char *psn_no, const fg_hist_entry_t *e);
+int fg__history_add_nocode(fg_history_t *h, const char *inst, const char *code, uint64_t line_id,
+                           fg_qty_t qty);
+int fg__history_flush(fg_history_t *h);
+int fg__history_slice(const fg_history_t *h, const char *psn_no, const char *inst,
+                      const char *const *codes, size_t ncodes, fg_buf_t *out);
+int fg__history_load_slice(fg_history_t *h, const char *text, size_t n, fg_error_t *err);
+void fg__history_set_retention(fg_history_t *h, int days);
+
+uint64_t fg__line_id(const char *mdtrt_id, const char *feedetl_sn);
+uint32_t fg__h32(const char *s);
+
+/* ---------------------------------------------------------------- evaluation context */
+
+typedef struct rline {
+    const fg_fee_line_t *fee;
+    uint64_t code; /* fg_kb_code_hash */
+    const fg_kb_fact_t *facts;
+    const char *name; /* from the knowledge base, else the code */
+    fg_date_t date;   /* service date (China time) */
+    fg_time_t time;
+    fg_fen_t total; /* det_item_fee_sumamt, or pric × cnt */
+    uint64_t id;    /* fg__line_id */
+    int is_drug;
+} rline_t;
+
+typedef struct rctx {
+    const fg_review_t *r;
+    const fg_kb_t *kb;
+    const fg_kb_params_t *P;
+    const fg_ref_t *ref;
+    const fg_doc_t *doc;
+    fg_stage_t stage;
+    fg_arena_t *arena;
+    fg_error_t *err;
+    int rc; /* first failure (ENOMEM) */
+
+    const char *psn_no;
+    int gend; /* 1, 2, 0 unknown */
+    fg_date_t brdy;
+    const char *insutype;
+    const char *med_type;
+    int scene;        /* FG_KB_SCENE_* */
+    int hosp_lv;      /* 0 unknown, 1..3 */
+    const char *inst; /* fixmedins_code */
+    const char *mdtrt_id;
+    uint32_t visit32;
+    fg_date_t begin; /* visit begin date, FG_DATE_NONE */
+    fg_date_t end;   /* visit end date, FG_DATE_NONE */
+    fg_fen_t settlement_total;
+
+    rline_t *lines;
+    size_t nlines;
+    const fg_history_t *hist_store; /* NULL when there is none */
+    const fg_hist_entry_t *hist;    /* the person's history without this settlement's own lines */
+    size_t nhist;
+
+    fg_hit_t *hits;
+    size_t nhits;
+    size_t hits_cap;
+    fg_qty_t *nocode_used; /* per line */
+} rctx_t;
+
+/* Is the rule on for this stage and scene? */
+int fg__rule_on(const rctx_t *c, int rule);
+
+/* A message value: {key} in a template is replaced by val. */
+typedef struct kv {
+    const char *key;
+    const char *val;
+} kv_t;
+
+/* Record a hit. table/row name the knowledge point (table UINT16_MAX: kp given as text in kp). */
+void fg__hit(rctx_t *c, int rule, int line, fg_fen_t amount, const char *basis, const char *kp,
+             const char *kp_version, const kv_t *kv, size_t nkv);
+/* kp and version of a knowledge base fact or table row. */
+void fg__kp(const rctx_t *c, uint16_t table, uint32_t row, char kp[80], char version[16]);
+/* Hit on a fact's knowledge point. */
+void fg__hit_fact(rctx_t *c, int rule, int line, fg_fen_t amount, const char *basis, uint16_t table,
+                  uint32_t row, const kv_t *kv, size_t nkv);
+
+/* Formatting into the arena. */
+const char *fg__fmt(rctx_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *fg__date_text(rctx_t *c, fg_date_t d);
+const char *fg__money_text(rctx_t *c, fg_fen_t f);
+const char *fg__qty_text(rctx_t *c, fg_qty_t q);
+const char *fg__age_text(rctx_t *c, fg_date_t on);
+/* Age in whole years on a date (-1 unknown). */
+int fg__age(const rctx_t *c, fg_date_t on);
+/* qty × price per unit, rounded (fen). */
+fg_fen_t fg__qty_amount(fg_qty_t qty, fg_fen_t pric);
+/* total × num / den, rounded down, without overflow (0 when den is 0). */
+fg_fen_t fg__share(fg_fen_t total, int64_t num, int64_t den);
+/* 1 when s is one of the "|"-separated codes in list. */
+int fg__in_list(const char *list, const char *s);
+
+/* Evaluators, in the order they run. */
+void fg__eval_status(rctx_t *c);  /* deceased, not insured, staff, institution, trace code */
+void fg__eval_patient(rctx_t *c); /* gender, age, insurance type, care setting, level */
+void fg__eval_course(rctx_t *c);  /* drug course, item course */
+void fg__eval_items(rctx_t *c);   /* surgery discount, duplicate, frequency, cycle */
+void fg__eval_local(rctx_t *c);   /* price cap, indication, max quantity, unbundling,
+                                     diagnosis vs sex/age, billing date, frequent visits */
+
+#endif

@@ -1,0 +1,458 @@
+/* t_core.c — error space, allocator, arena, buffer, hashing, logging, time, money. */
+#include "core/compat.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fundguard/alloc.h"
+#include "fundguard/arena.h"
+#include "fundguard/buf.h"
+#include "fundguard/datetime.h"
+#include "fundguard/error.h"
+#include "fundguard/hash.h"
+#include "fundguard/log.h"
+#include "fundguard/money.h"
+#include "t.h"
+
+/* ------------------------------------------------------------------ errors */
+
+TEST(error_names_are_stable)
+{
+    ASSERT_STR_EQ(fg_err_name(FG_E_TRACE_FORMAT), "trace_code.format");
+    ASSERT_STR_EQ(fg_err_name(FG_E_MONEY_PRECISION), "money.precision");
+    ASSERT_STR_EQ(fg_err_name(0), "ok");
+    ASSERT_STR_EQ(fg_err_name(-2), "ENOENT");
+    ASSERT(strlen(fg_strerror(-2)) > 0);
+    ASSERT_STR_EQ(fg_err_name(-19999), "unknown");
+}
+
+TEST(error_set_and_prefix)
+{
+    fg_error_t e;
+    fg_error_clear(&e);
+    ASSERT_EQ(fg_error_set(&e, FG_E_REQUIRED, "cnt", 3, "missing %s", "cnt"), FG_E_REQUIRED);
+    ASSERT_STR_EQ(e.msg, "missing cnt");
+    ASSERT_EQ(e.pos, 3);
+    fg_error_prefix(&e, "feedetail[2]");
+    ASSERT_STR_EQ(e.where, "feedetail[2].cnt");
+    fg_error_prefix(&e, "input");
+    ASSERT_STR_EQ(e.where, "input.feedetail[2].cnt");
+    ASSERT_EQ(fg_error_set(NULL, FG_EIO, NULL, 0, NULL), FG_EIO);
+    fg_error_set(&e, FG_EIO, NULL, 0, NULL);
+    ASSERT_STR_EQ(e.msg, fg_strerror(FG_EIO));
+}
+
+/* ------------------------------------------------------------------ allocation */
+
+TEST(alloc_fault_injection)
+{
+    fg_alloc_fail_after(2);
+    void *a = fg_malloc(8);
+    void *b = fg_malloc(8);
+    void *c = fg_malloc(8);
+    ASSERT(a != NULL && b != NULL);
+    ASSERT(c == NULL);
+    fg_alloc_fail_after(-1);
+    void *d = fg_malloc(8);
+    ASSERT(d != NULL);
+    fg_free(a);
+    fg_free(b);
+    fg_free(d);
+    fg_free(NULL);
+    ASSERT(fg_calloc((size_t)1 << 62, 8) == NULL);
+    ASSERT(fg_realloc_array(NULL, (size_t)1 << 62, 8) == NULL);
+}
+
+TEST(arena_alloc_reset)
+{
+    fg_arena_t a;
+    fg_arena_init(&a, 1024);
+    char *s = fg_arena_strndup(&a, "hello", 5);
+    ASSERT_STR_EQ(s, "hello");
+    for (int i = 0; i < 1000; i++) {
+        int *p = fg_arena_alloc(&a, sizeof(int) * 7);
+        ASSERT(p != NULL);
+        ASSERT_EQ((uintptr_t)p % _Alignof(max_align_t), 0);
+        p[6] = i;
+    }
+    char *big = fg_arena_alloc(&a, 100000);
+    ASSERT(big != NULL);
+    memset(big, 1, 100000);
+    fg_arena_reset(&a);
+    ASSERT_EQ(a.used, 0);
+    int *z = fg_arena_calloc(&a, 10, sizeof(int));
+    for (int i = 0; i < 10; i++)
+        ASSERT_EQ(z[i], 0);
+    fg_arena_release(&a);
+}
+
+TEST(arena_out_of_memory)
+{
+    fg_arena_t a;
+    fg_arena_init(&a, 0);
+    fg_alloc_fail_after(0);
+    ASSERT(fg_arena_alloc(&a, 16) == NULL);
+    fg_alloc_fail_after(-1);
+    ASSERT(fg_arena_alloc(&a, 16) != NULL);
+    fg_arena_release(&a);
+}
+
+/* ------------------------------------------------------------------ buffer */
+
+TEST(buf_bounded)
+{
+    fg_buf_t b;
+    fg_buf_init(&b, 10);
+    ASSERT_OK(fg_buf_appends(&b, "0123456789"));
+    ASSERT_ERR(fg_buf_appendc(&b, 'x'), FG_ELIMIT);
+    ASSERT_EQ(b.len, 10);
+    ASSERT_STR_EQ(b.data, "0123456789");
+    fg_buf_reset(&b);
+    ASSERT_ERR(fg_buf_printf(&b, "%s", "this is longer than ten"), FG_ELIMIT);
+    ASSERT_OK(fg_buf_printf(&b, "%d-%d", 12, 34));
+    ASSERT_STR_EQ(b.data, "12-34");
+    fg_buf_release(&b);
+}
+
+TEST(buf_json_string)
+{
+    fg_buf_t b;
+    fg_buf_init(&b, 1 << 20);
+    const char s[] = "a\"b\\c\n\x01 药";
+    ASSERT_OK(fg_buf_append_json_str(&b, s, sizeof(s) - 1));
+    ASSERT_STR_EQ(b.data, "\"a\\\"b\\\\c\\n\\u0001 药\"");
+    size_t n;
+    char *d = fg_buf_detach(&b, &n);
+    ASSERT_EQ(n, strlen(d));
+    fg_free(d);
+    ASSERT(b.data == NULL);
+}
+
+TEST(buf_printf_large)
+{
+    fg_buf_t b;
+    fg_buf_init(&b, 1 << 20);
+    char big[1000];
+    memset(big, 'q', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    ASSERT_OK(fg_buf_printf(&b, "<%s>", big));
+    ASSERT_EQ(b.len, 1001);
+    fg_buf_release(&b);
+}
+
+/* ------------------------------------------------------------------ hashing */
+
+TEST(hash_known_values)
+{
+    char hex[65];
+    fg_sha256_hex("abc", 3, hex);
+    ASSERT_STR_EQ(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    ASSERT_NE(fg_hash64("a", 1), fg_hash64("b", 1));
+    ASSERT_UEQ(fg_hash64("abc", 3), fg_hash64("abc", 3));
+    ASSERT_NE(fg_hash64_seed("abc", 3, 1), fg_hash64_seed("abc", 3, 2));
+    char h[7];
+    fg_hex("\x01\xab\xff", 3, h);
+    ASSERT_STR_EQ(h, "01abff");
+}
+
+/* ------------------------------------------------------------------ logging */
+
+static char last_line[4096];
+
+static void capture(void *ctx, fg_log_level_t level, const char *line, size_t len)
+{
+    FG_UNUSED(ctx);
+    FG_UNUSED(level);
+    memcpy(last_line, line, len < sizeof(last_line) - 1 ? len : sizeof(last_line) - 1);
+    last_line[len < sizeof(last_line) - 1 ? len : sizeof(last_line) - 1] = '\0';
+}
+
+TEST(log_never_prints_identity_numbers)
+{
+    fg_log_set_sink(capture, NULL);
+    fg_log_set_level(FG_LOG_DEBUG);
+    fg_info("person %s settled", "11010519491231002X");
+    ASSERT(strstr(last_line, "11010519491231002X") == NULL);
+    ASSERT(strstr(last_line, "1101**********002X") != NULL);
+    fg_warn("certno=341702199001011234, code=81234567890123456789");
+    ASSERT(strstr(last_line, "3417**********1234") != NULL);
+    /* A 20-digit trace code and a 15-digit service item are not identity numbers. */
+    ASSERT(strstr(last_line, "81234567890123456789") != NULL);
+    fg_info("item 001102000050000 old id 110105491231002");
+    ASSERT(strstr(last_line, "001102000050000") != NULL);
+    ASSERT(strstr(last_line, "110105491231002") == NULL);
+    fg_log_set_level(FG_LOG_ERROR);
+    last_line[0] = '\0';
+    fg_info("not shown");
+    ASSERT_STR_EQ(last_line, "");
+    fg_log_set_sink(NULL, NULL);
+    fg_log_set_level(FG_LOG_INFO);
+}
+
+TEST(log_mask_in_place)
+{
+    char s[] = "a 44030019800101123x b";
+    ASSERT_EQ(fg_mask_identities(s, strlen(s)), 1);
+    ASSERT_STR_EQ(s, "a 4403**********123x b");
+    char t[] = "X1101051949123100211"; /* part of a longer code */
+    ASSERT_EQ(fg_mask_identities(t, strlen(t)), 0);
+    ASSERT_EQ(fg_log_level_parse("warn"), FG_LOG_WARN);
+    ASSERT_EQ(fg_log_level_parse("loud"), -1);
+}
+
+/* ------------------------------------------------------------------ time */
+
+TEST(time_parse_format_china)
+{
+    fg_time_t t;
+    ASSERT_OK(fg_time_parse("2025-07-01 08:30:00", 19, &t, NULL));
+    ASSERT_EQ(t, 1751329800); /* 2025-07-01T00:30:00Z */
+    char out[20];
+    fg_time_format(t, out);
+    ASSERT_STR_EQ(out, "2025-07-01 08:30:00");
+    ASSERT_OK(fg_time_parse("2025-07-01T08:30:00", 19, &t, NULL));
+    ASSERT_EQ(t, 1751329800);
+    ASSERT_OK(fg_time_parse("2025-07-01", 10, &t, NULL));
+    fg_time_format(t, out);
+    ASSERT_STR_EQ(out, "2025-07-01 00:00:00");
+    /* Midnight China time is 16:00 UTC the day before. */
+    ASSERT_EQ(fg_year_start(2025), 1735660800);
+    ASSERT_EQ(fg_time_year(fg_year_start(2025)), 2025);
+    ASSERT_EQ(fg_time_year(fg_year_start(2025) - 1), 2024);
+}
+
+TEST(time_parse_errors)
+{
+    fg_time_t t;
+    fg_error_t e;
+    ASSERT_ERR(fg_time_parse("2025-07-01 08:30", 16, &t, &e), FG_E_TIME_FORMAT);
+    ASSERT_ERR(fg_time_parse("2025/07/01 08:30:00", 19, &t, &e), FG_E_TIME_FORMAT);
+    ASSERT_EQ(e.pos, 5);
+    ASSERT_ERR(fg_time_parse("2025-02-29 08:30:00", 19, &t, &e), FG_E_TIME_RANGE);
+    ASSERT_ERR(fg_time_parse("2024-02-29 24:00:00", 19, &t, &e), FG_E_TIME_RANGE);
+    ASSERT_OK(fg_time_parse("2024-02-29 23:59:59", 19, &t, &e));
+    ASSERT_ERR(fg_time_parse("", 0, &t, &e), FG_E_TIME_FORMAT);
+    ASSERT_ERR(fg_time_parse("2025-07-01 08:30:00Z", 20, &t, &e), FG_E_TIME_FORMAT);
+    fg_date_t d;
+    ASSERT_ERR(fg_date_parse("2025-13-01", 10, &d, &e), FG_E_TIME_RANGE);
+    ASSERT_ERR(fg_date_parse("2025-1-01", 9, &d, &e), FG_E_DATE_FORMAT);
+    ASSERT_ERR(fg_date_parse("2025-01-01 00:00:00", 19, &d, &e), FG_E_DATE_FORMAT);
+    ASSERT_EQ(e.pos, 11);
+}
+
+TEST(date_arithmetic)
+{
+    fg_date_t a, b;
+    ASSERT_OK(fg_date_from_ymd(1970, 1, 1, &a));
+    ASSERT_EQ(a, 0);
+    ASSERT_OK(fg_date_from_ymd(2024, 12, 31, &a));
+    ASSERT_OK(fg_date_from_ymd(2025, 3, 1, &b));
+    ASSERT_EQ(fg_days_between(a, b), 60);
+    ASSERT_EQ(fg_date_weekday(b), 5); /* 2025-03-01 was a Saturday */
+    fg_date_t birth, on;
+    ASSERT_OK(fg_date_from_ymd(2000, 2, 29, &birth));
+    ASSERT_OK(fg_date_from_ymd(2018, 2, 28, &on));
+    ASSERT_EQ(fg_age_years(birth, on), 17);
+    ASSERT_OK(fg_date_from_ymd(2018, 3, 1, &on));
+    ASSERT_EQ(fg_age_years(birth, on), 18);
+    ASSERT_OK(fg_date_from_ymd(1949, 12, 31, &birth));
+    ASSERT(birth < 0);
+    char out[11];
+    fg_date_format(birth, out);
+    ASSERT_STR_EQ(out, "1949-12-31");
+    /* every day from 1900 to 2100 round-trips */
+    fg_date_t lo, hi;
+    ASSERT_OK(fg_date_from_ymd(1900, 1, 1, &lo));
+    ASSERT_OK(fg_date_from_ymd(2100, 12, 31, &hi));
+    for (fg_date_t d = lo; d <= hi; d++) {
+        int y, m, dd;
+        fg_date_to_ymd(d, &y, &m, &dd);
+        fg_date_t back;
+        ASSERT_OK(fg_date_from_ymd(y, m, dd, &back));
+        ASSERT_EQ(back, d);
+    }
+}
+
+TEST(time_date_boundaries)
+{
+    fg_time_t t;
+    ASSERT_OK(fg_time_parse("2025-12-31 23:59:59", 19, &t, NULL));
+    ASSERT_EQ(fg_time_year(t), 2025);
+    ASSERT_EQ(fg_time_year(t + 1), 2026);
+    fg_date_t d;
+    ASSERT_OK(fg_date_from_ymd(2026, 1, 1, &d));
+    ASSERT_EQ(fg_time_date(t + 1), d);
+    ASSERT_EQ(fg_date_start(d), t + 1);
+}
+
+/* ------------------------------------------------------------------ money */
+
+TEST(money_parse_accepts)
+{
+    struct {
+        const char *s;
+        int64_t fen;
+    } ok[] = {{"12.30", 1230},
+              {"12.3", 1230},
+              {"12", 1200},
+              {"-3.5", -350},
+              {"0", 0},
+              {"0.01", 1},
+              {"-0.01", -1},
+              {"007.10", 710},
+              {"92233720368547758.07", INT64_MAX},
+              {"-92233720368547758.08", INT64_MIN}};
+    for (size_t i = 0; i < FG_ARRAY_LEN(ok); i++) {
+        fg_fen_t v;
+        ASSERT_OK(fg_money_parse(ok[i].s, strlen(ok[i].s), &v, NULL));
+        ASSERT_EQ(v, ok[i].fen);
+    }
+}
+
+TEST(money_parse_rejects)
+{
+    struct {
+        const char *s;
+        int code;
+        size_t pos;
+    } bad[] = {{"12.345", FG_E_MONEY_PRECISION, 6},
+               {"1e3", FG_E_MONEY_FORMAT, 2},
+               {"NaN", FG_E_MONEY_FORMAT, 1},
+               {"", FG_E_MONEY_FORMAT, 0},
+               {"12.", FG_E_MONEY_FORMAT, 3},
+               {".5", FG_E_MONEY_FORMAT, 1},
+               {"+1", FG_E_MONEY_FORMAT, 1},
+               {" 1", FG_E_MONEY_FORMAT, 1},
+               {"1 ", FG_E_MONEY_FORMAT, 2},
+               {"-", FG_E_MONEY_FORMAT, 2},
+               {"1,000", FG_E_MONEY_FORMAT, 2},
+               {"92233720368547758.08", FG_E_MONEY_OVERFLOW, 0},
+               {"99999999999999999999", FG_E_MONEY_OVERFLOW, 19},
+               {"inf", FG_E_MONEY_FORMAT, 1}};
+    for (size_t i = 0; i < FG_ARRAY_LEN(bad); i++) {
+        fg_fen_t v = 777;
+        fg_error_t e;
+        fg_error_clear(&e);
+        ASSERT_ERR(fg_money_parse(bad[i].s, strlen(bad[i].s), &v, &e), bad[i].code);
+        ASSERT_EQ(e.code, bad[i].code);
+        if (bad[i].pos != 0)
+            ASSERT_EQ(e.pos, bad[i].pos);
+        ASSERT_EQ(v, 777);
+    }
+}
+
+TEST(money_format)
+{
+    char out[FG_MONEY_TEXTLEN];
+    fg_money_format(1230, out);
+    ASSERT_STR_EQ(out, "12.30");
+    fg_money_format(-350, out);
+    ASSERT_STR_EQ(out, "-3.50");
+    fg_money_format(5, out);
+    ASSERT_STR_EQ(out, "0.05");
+    fg_money_format(0, out);
+    ASSERT_STR_EQ(out, "0.00");
+    fg_money_format(INT64_MIN, out);
+    ASSERT_STR_EQ(out, "-92233720368547758.08");
+    fg_money_format(INT64_MAX, out);
+    ASSERT_STR_EQ(out, "92233720368547758.07");
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+
+static uint64_t next_rand(void)
+{
+    /* splitmix64 */
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* One million random decimal strings, of every shape the parser accepts, round-trip exactly:
+ * parse(text) = the integer we built it from, and parse(format(v)) = v. */
+TEST(money_million_round_trip)
+{
+    char text[64];
+    char out[FG_MONEY_TEXTLEN];
+    for (int i = 0; i < 1000000; i++) {
+        uint64_t r = next_rand();
+        int ndigits = 1 + (int)(r % 16); /* up to 16 digits: always fits in int64 fen */
+        int decimals = (int)((r >> 8) % 3);
+        int neg = (int)((r >> 10) & 1);
+        size_t n = 0;
+        int64_t expect = 0;
+        if (neg)
+            text[n++] = '-';
+        for (int d = 0; d < ndigits; d++) {
+            int dg = (int)(next_rand() % 10);
+            text[n++] = (char)('0' + dg);
+            expect = expect * 10 + dg;
+        }
+        if (decimals > 0)
+            text[n++] = '.';
+        for (int d = 0; d < 2; d++) {
+            int dg = 0;
+            if (d < decimals) {
+                dg = (int)(next_rand() % 10);
+                text[n++] = (char)('0' + dg);
+            }
+            expect = expect * 10 + dg;
+        }
+        if (neg)
+            expect = -expect;
+        fg_fen_t v;
+        if (fg_money_parse(text, n, &v, NULL) != 0 || v != expect)
+            t_fail(__FILE__, __LINE__, "'%.*s' parsed wrong", (int)n, text);
+        size_t m = fg_money_format(v, out);
+        fg_fen_t back;
+        if (fg_money_parse(out, m, &back, NULL) != 0 || back != v)
+            t_fail(__FILE__, __LINE__, "'%s' did not round-trip", out);
+    }
+}
+
+TEST(quantity_parse_format)
+{
+    fg_qty_t q;
+    char out[FG_MONEY_TEXTLEN];
+    ASSERT_OK(fg_qty_parse("2", 1, &q, NULL));
+    ASSERT_EQ(q, 20000);
+    ASSERT_OK(fg_qty_parse("0.5", 3, &q, NULL));
+    ASSERT_EQ(q, 5000);
+    fg_qty_format(q, out);
+    ASSERT_STR_EQ(out, "0.5");
+    ASSERT_OK(fg_qty_parse("-1.2345", 7, &q, NULL));
+    fg_qty_format(q, out);
+    ASSERT_STR_EQ(out, "-1.2345");
+    fg_qty_format(30000, out);
+    ASSERT_STR_EQ(out, "3");
+    ASSERT_ERR(fg_qty_parse("1.23456", 7, &q, NULL), FG_E_QTY_PRECISION);
+    ASSERT_ERR(fg_qty_parse("x", 1, &q, NULL), FG_E_QTY_FORMAT);
+    fg_fen_t f;
+    ASSERT_OK(fg_money_mul_qty(1999, 25000, &f)); /* 19.99 × 2.5 = 49.975 → 49.98 */
+    ASSERT_EQ(f, 4998);
+    ASSERT_OK(fg_money_mul_qty(-1999, 25000, &f));
+    ASSERT_EQ(f, -4998);
+    ASSERT_ERR(fg_money_mul_qty(INT64_MAX, 20000, &f), FG_E_MONEY_OVERFLOW);
+}
+
+TEST(int_parse)
+{
+    int64_t v;
+    ASSERT_OK(fg_int_parse("-42", 3, &v, NULL));
+    ASSERT_EQ(v, -42);
+    ASSERT_ERR(fg_int_parse("4.2", 3, &v, NULL), FG_E_INTEGER);
+    ASSERT_ERR(fg_int_parse("99999999999999999999", 20, &v, NULL), FG_E_RANGE);
+    ASSERT_ERR(fg_int_parse("", 0, &v, NULL), FG_E_INTEGER);
+}
+
+/* The money module must not use floating point (a rule of the house, checked on the source). */
+TEST(money_has_no_floating_point)
+{
+    char *src = t_read_file(t_path("src/core/money.c"), NULL);
+    ASSERT(strstr(src, "double") == NULL);
+    ASSERT(strstr(src, "float ") == NULL && strstr(src, "(float") == NULL);
+    ASSERT(strstr(src, "strtod") == NULL);
+    ASSERT(strstr(src, "<math.h>") == NULL && strstr(src, "llround") == NULL);
+    free(src);
+}
