@@ -116,6 +116,28 @@ typedef struct fg_suspension {
     char reason[FG_NAME_LEN + 1];
 } fg_suspension_t;
 
+/*
+ * A ground-truth case (truth.csv of `fundguard gen`): one injected violation and where it shows.
+ * List fields hold several ids separated by ';'. Used to measure what the engine finds.
+ */
+typedef struct fg_truth {
+    char scenario[48]; /* trace_dup_same_inst, rule_gender_drug … (docs/generator.md) */
+    char case_id[16];
+    char family[48]; /* ledger, rule, pattern … */
+    char kb_source[48];
+    char psn_no[1024];
+    char fixmedins_code[512];
+    char staff_code[16];
+    char setl_id[512];
+    char mdtrt_id[512];
+    char feedetl_sn[4096];
+    char drug_trac_codg[64];
+    char med_list_codg[32];
+    int32_t amount_fen; /* the money the case took, in fen (an integer column) */
+    fg_time_t occurred;
+    char detail[512];
+} fg_truth_t;
+
 /* A catalogue entry: a drug, service item or consumable with its price data. */
 typedef struct fg_catalogue_item {
     char med_list_codg[FG_CODE_LEN + 1];
@@ -332,6 +354,7 @@ typedef enum fg_rectype {
     FG_REC_INVOICE,
     FG_REC_SUSPENSION,
     FG_REC_CATALOGUE,
+    FG_REC_TRUTH,
     FG_REC__COUNT
 } fg_rectype_t;
 
@@ -380,6 +403,7 @@ typedef enum fg_table {
     FG_TABLE_INJURIES,     /* injuries.csv → fg_injury_t */
     FG_TABLE_INVOICES,     /* invoices.csv → fg_invoice_t */
     FG_TABLE_SUSPENSIONS,  /* suspensions.csv → fg_suspension_t */
+    FG_TABLE_TRUTH,        /* truth.csv (generator ground truth) → fg_truth_t */
     FG_TABLE__COUNT
 } fg_table_t;
 

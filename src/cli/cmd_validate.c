@@ -21,6 +21,7 @@
 #include "fundguard/alloc.h"
 #include "fundguard/arena.h"
 #include "fundguard/buf.h"
+#include "fundguard/ledger.h"
 #include "fundguard/model.h"
 
 typedef struct vopts {
@@ -206,8 +207,22 @@ static unsigned long long validate_json_file(const char *path, reporter_t *rep,
     return rep->errors != before;
 }
 
-/* JSON Lines, streamed: memory stays one line whatever the file size. */
-static unsigned long long validate_jsonl_file(const char *path, reporter_t *rep,
+/* One ledger event line (the input of `fundguard ledger apply`). */
+static void validate_event(const char *text, size_t n, long line, reporter_t *rep)
+{
+    fg_ledger_event_t ev;
+    fg_error_t err;
+    fg_error_clear(&err);
+    if (fg_ledger_event_parse_json(text, n, &ev, &err) != 0) {
+        rep->line = line;
+        report(rep, &err);
+        rep->line = 0;
+    }
+}
+
+/* JSON Lines, streamed: memory stays one line whatever the file size. Each line is an API document
+ * or, with events set, a ledger event. */
+static unsigned long long validate_jsonl_file(const char *path, int events, reporter_t *rep,
                                               unsigned long long *records)
 {
     fg_error_t err;
@@ -248,7 +263,10 @@ static unsigned long long validate_jsonl_file(const char *path, reporter_t *rep,
             report(rep, &err);
             continue;
         }
-        validate_doc(line, n, lineno, &arena, rep);
+        if (events)
+            validate_event(line, n, lineno, rep);
+        else
+            validate_doc(line, n, lineno, &arena, rep);
         (*records)++;
         fg_arena_reset(&arena);
         if ((lineno & 0xfff) == 0)
@@ -269,8 +287,10 @@ static void help(FILE *out)
         "Reads each file and reports every error as 'file:line: field: message [code]'.\n"
         "KIND: an extraction table (setl_d, mdtrt_d, fee_list_d, setl_list_diag_d,\n"
         "setl_list_oprn_d), a reference file (persons, institutions, staff, catalogue, deaths,\n"
-        "injuries, invoices, suspensions), json (one API document) or jsonl (one per line).\n"
-        "Without --kind the file name decides (fee_list_d.csv, x.json, x.jsonl), else the header.\n"
+        "injuries, invoices, suspensions, truth), json (one API document), jsonl (one per line)\n"
+        "or ledger (ledger events, one JSON object per line, as `fundguard ledger apply` reads).\n"
+        "Without --kind the file name decides (fee_list_d.csv, x.json, x.jsonl, ledger*.jsonl),\n"
+        "else the header.\n"
         "exit: 0 all valid, 3 errors found, 2 usage\n");
 }
 
@@ -307,7 +327,8 @@ int fg_cmd_validate(int argc, char **argv)
         return FG_EXIT_USAGE;
     }
     int table_kind = -1;
-    if (o.kind != NULL && strcmp(o.kind, "json") != 0 && strcmp(o.kind, "jsonl") != 0) {
+    if (o.kind != NULL && strcmp(o.kind, "json") != 0 && strcmp(o.kind, "jsonl") != 0 &&
+        strcmp(o.kind, "ledger") != 0) {
         table_kind = fg_table_parse(o.kind);
         if (table_kind < 0)
             return fg_cli_usage_error("validate", "unknown kind '%s'", o.kind);
@@ -319,9 +340,13 @@ int fg_cmd_validate(int argc, char **argv)
         const char *path = argv[i];
         reporter_t rep = {path, 0, o.quiet, 0};
         files++;
-        if ((o.kind != NULL && strcmp(o.kind, "jsonl") == 0) ||
-            (o.kind == NULL && ends_with(path, ".jsonl"))) {
-            validate_jsonl_file(path, &rep, &records);
+        if (o.kind != NULL
+                ? strcmp(o.kind, "ledger") == 0
+                : ends_with(path, ".jsonl") && strncmp(base_name(path), "ledger", 6) == 0) {
+            validate_jsonl_file(path, 1, &rep, &records);
+        } else if ((o.kind != NULL && strcmp(o.kind, "jsonl") == 0) ||
+                   (o.kind == NULL && ends_with(path, ".jsonl"))) {
+            validate_jsonl_file(path, 0, &rep, &records);
         } else if ((o.kind != NULL && strcmp(o.kind, "json") == 0) ||
                    (o.kind == NULL && ends_with(path, ".json"))) {
             validate_json_file(path, &rep, &records);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "fundguard/alloc.h"
+#include "fundguard/hash.h"
 #include "gen/gen_int.h"
 
 #define OUT_BUF (1u << 20)
@@ -60,7 +61,11 @@ int fg__gen_out_open(gen_out_t *w, const char *dir, const char *name, int gbk)
         fg__gen_out_abort(w);
         return e;
     }
-    fg__gen_sha256_init(&w->sha, 0);
+    fg__gen_sha256_init(&w->sha);
+    if (w->sha.ctx == NULL) {
+        fg__gen_out_abort(w);
+        return FG_ENOMEM;
+    }
     return 0;
 }
 
@@ -176,15 +181,10 @@ int fg__gen_out_close(gen_out_t *w, char sha_hex[65])
     flush(w, 1);
     if (w->ncarry > 0 && w->err == 0)
         w->err = FG_EINVAL;
-    fg__gen_sha256_final(&w->sha, d);
-    if (sha_hex != NULL) {
-        static const char hex[] = "0123456789abcdef";
-        for (size_t i = 0; i < sizeof(d); i++) {
-            sha_hex[2 * i] = hex[d[i] >> 4];
-            sha_hex[2 * i + 1] = hex[d[i] & 15];
-        }
-        sha_hex[64] = '\0';
-    }
+    if (fg__gen_sha256_final(&w->sha, d) != 0 && w->err == 0)
+        w->err = FG_ENOMEM;
+    if (sha_hex != NULL)
+        fg_hex(d, sizeof(d), sha_hex);
     if (w->fd >= 0 && close(w->fd) != 0 && w->err == 0)
         w->err = -errno;
     w->fd = -1;
@@ -199,6 +199,10 @@ void fg__gen_out_abort(gen_out_t *w)
     if (w->fd >= 0)
         close(w->fd);
     w->fd = -1;
+    if (w->sha.ctx != NULL) {
+        unsigned char d[32];
+        fg__gen_sha256_final(&w->sha, d);
+    }
     if (w->cd != (iconv_t)-1)
         iconv_close(w->cd);
     w->cd = (iconv_t)-1;

@@ -567,14 +567,18 @@ static int plan_rule(gen_ctx_t *g, int scen, gen_rng_t *r)
         stay = 1;
         kinds = 1u << IK_H2 | 1u << IK_H3;
         kb = KB_B8_3_COURSE;
-        cat = pool_pick(g, LP_ITEM_COURSE, r);
+        /* An item whose course fits a stay (a limit of months cannot be overrun in one). */
+        for (int t = 0; t < 32; t++) {
+            cat = pool_pick(g, LP_ITEM_COURSE, r);
+            if (cat == GEN_NONE || g->cat.items[cat].course <= 88)
+                break;
+            cat = GEN_NONE;
+        }
         w.age_lo = 50;
         w.age_hi = 85;
         dx = dx_index(g, "I69.300");
-        if (cat != GEN_NONE) {
-            int course = g->cat.items[cat].course;
-            arg = (course > 60 ? 60 : course) + rng_range(r, 5, 12); /* days of training */
-        }
+        if (cat != GEN_NONE)
+            arg = g->cat.items[cat].course + rng_range(r, 5, 12); /* days of training */
         break;
     case SC_rule_billing_outside_stay:
         stay = 1;
@@ -589,8 +593,13 @@ static int plan_rule(gen_ctx_t *g, int scen, gen_rng_t *r)
         return 0;
     if (scen == SC_rule_surgery_discount && cat2 == GEN_NONE)
         return 0;
-    if (scen == SC_rule_item_course && arg > 100)
-        arg = 100;
+    if (scen == SC_rule_item_course) {
+        if (arg > 100)
+            arg = 100;
+        /* The whole course of training must fit in the year. */
+        if (d + arg + 5 >= g->y0 + g->ndays)
+            d = some_day(g, r, 20, arg + 5);
+    }
     uint32_t person = pick_person(g, r, &w, d, &p);
     if (person == GEN_NONE)
         return 0;

@@ -253,7 +253,8 @@ int fg__index_load(const fg__lindex_t *ix, const fg__lentry_t *e, fg__lstate_t *
             return rc;
         st->pack = sd->pack;
         st->nsales = sd->nsales;
-        memcpy(st->sales, sd->sales, sd->nsales * sizeof(*st->sales));
+        if (sd->nsales > 0)
+            memcpy(st->sales, sd->sales, sd->nsales * sizeof(*st->sales));
         return 0;
     }
     int rc = reserve(st, 2);

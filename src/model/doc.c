@@ -112,6 +112,7 @@ static const char *const table_titles[FG_TABLE__COUNT] = {
     [FG_TABLE_INJURIES] = "外伤数据 — traffic accidents and work injuries",
     [FG_TABLE_INVOICES] = "电子票据 — electronic invoices",
     [FG_TABLE_SUSPENSIONS] = "暂停/终止 — suspensions of staff or institutions",
+    [FG_TABLE_TRUTH] = "真值 — injected fraud cases of a generated region (`fundguard gen`)",
 };
 
 static int table_section(fg_buf_t *b, fg_table_t t)

@@ -425,6 +425,27 @@ static const fg_field_t inv_event_fields[] = {
 #undef ALT
 #undef REC
 
+#define REC fg_truth_t
+static const fg_field_t truth_fields[] = {
+    STR(scenario, REQ, "场景 — the injected scenario (docs/generator.md)", "trace_dup_same_inst"),
+    STR(case_id, REQ, "案例编号 — case number within the file", "C000001"),
+    STR(family, 0, "类别 — ledger, rule family or pattern the case belongs to", "ledger"),
+    STR(kb_source, 0, "知识点来源 — the national table a rule case was built from", "gender_drug"),
+    STR(psn_no, 0, "人员编号 — persons involved, ';'-separated", "4105250000040945"),
+    STR(fixmedins_code, 0, "机构编码 — institutions involved, ';'-separated", EX_INST),
+    STR(staff_code, 0, "人员代码 — the staff member involved", EX_DOCTOR),
+    STR(setl_id, 0, "结算ID — settlements involved, ';'-separated", "S250000250275"),
+    STR(mdtrt_id, 0, "就诊ID — visits involved, ';'-separated", "M250000247400"),
+    STR(feedetl_sn, 0, "费用明细流水号 — the affected fee lines, ';'-separated", "F2500000878991"),
+    STR(drug_trac_codg, 0, "追溯码 — the trace code involved", "86091918000000000551"),
+    STR(med_list_codg, 0, M_LIST_CODG, EX_DRUG),
+    INT(amount_fen, 0, INT32_MAX, REQ, "金额(分) — money the case took, integer fen", "2000"),
+    TIME(occurred, 0, "发生时间 — when the offending act happened", "2025-01-17 15:24:00"),
+    STR(detail, 0, "说明 — a sentence on the case",
+        "trace code sold twice at the same institution"),
+};
+#undef REC
+
 /* ---------------------------------------------------------------- record types */
 
 #define RT(name, T, fields)                                                                        \
@@ -446,6 +467,7 @@ static const fg_rectype_info_t rectypes[FG_REC__COUNT] = {
     [FG_REC_INVOICE] = RT("invoice", fg_invoice_t, invoice_fields),
     [FG_REC_SUSPENSION] = RT("suspension", fg_suspension_t, suspension_fields),
     [FG_REC_CATALOGUE] = RT("catalogue_item", fg_catalogue_item_t, catalogue_fields),
+    [FG_REC_TRUTH] = RT("truth_case", fg_truth_t, truth_fields),
 };
 
 const fg_rectype_info_t *fg_rectype_info(fg_rectype_t t)

@@ -384,6 +384,7 @@ static const struct table_def tables[FG_TABLE__COUNT] = {
     [FG_TABLE_INJURIES] = {"injuries", FG_REC_INJURY, NULL},
     [FG_TABLE_INVOICES] = {"invoices", FG_REC_INVOICE, NULL},
     [FG_TABLE_SUSPENSIONS] = {"suspensions", FG_REC_SUSPENSION, NULL},
+    [FG_TABLE_TRUTH] = {"truth", FG_REC_TRUTH, NULL},
 };
 
 #define MAX_COLUMNS 128 /* the widest national table has 106 */
