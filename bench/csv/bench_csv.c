@@ -9,10 +9,12 @@
  * text RUNS times (default 5) each way and prints the best run as rows/s and MB/s: mem
  * fg_csv_open_mem (the block copy, no system calls) file    fg_csv_open_path on a file in $TMPDIR
  * (page cache: read(2) + the same parse) gb18030 the same rows converted to GB18030, read from
- * memory with encoding detection (iconv)
+ * memory with encoding detection (iconv) libcsv   the same memory through libcsv (Debian
+ * libcsv-dev), the peer a hand-rolled reader has to beat to earn its place (docs/decisions.md)
  */
 #include "core/compat.h"
 
+#include <csv.h> /* libcsv, the peer */
 #include <iconv.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -240,6 +242,55 @@ static double run(const char *data, size_t n, const char *path, long *rows, uint
     return t;
 }
 
+/* libcsv: the same rows and the same checksum, through its callbacks. */
+typedef struct peer {
+    long rows;
+    uint64_t sum;
+    size_t nfields;
+    size_t first_len;
+    unsigned char last_first;
+} peer_t;
+
+static void peer_field(void *data, size_t len, void *ctx)
+{
+    peer_t *p = ctx;
+    if (p->nfields == 0)
+        p->first_len = len;
+    p->last_first = len > 0 ? *(const unsigned char *)data : 0;
+    p->nfields++;
+}
+
+static void peer_row(int c, void *ctx)
+{
+    (void)c;
+    peer_t *p = ctx;
+    if (p->rows >= 0) /* row -1 is the header */
+        p->sum += p->nfields + p->first_len + p->last_first;
+    p->rows++;
+    p->nfields = 0;
+}
+
+static double run_libcsv(const char *data, size_t n, long *rows, uint64_t *sum)
+{
+    struct csv_parser parser;
+    peer_t p = {.rows = -1};
+    double t0 = now();
+    if (csv_init(&parser, CSV_STRICT | CSV_APPEND_NULL) != 0) {
+        fprintf(stderr, "bench_csv: csv_init failed\n");
+        exit(1);
+    }
+    if (csv_parse(&parser, data, n, peer_field, peer_row, &p) != n ||
+        csv_fini(&parser, peer_field, peer_row, &p) != 0) {
+        fprintf(stderr, "bench_csv: libcsv: %s\n", csv_strerror(csv_error(&parser)));
+        exit(1);
+    }
+    csv_free(&parser);
+    double t = now() - t0;
+    *rows = p.rows;
+    *sum = p.sum;
+    return t;
+}
+
 static void report(const char *what, const char *data, size_t n, const char *path, size_t bytes,
                    int runs)
 {
@@ -247,7 +298,8 @@ static void report(const char *what, const char *data, size_t n, const char *pat
     long rows = 0;
     uint64_t sum = 0;
     for (int i = 0; i < runs; i++) {
-        double t = run(data, n, path, &rows, &sum);
+        double t = strcmp(what, "libcsv") == 0 ? run_libcsv(data, n, &rows, &sum)
+                                               : run(data, n, path, &rows, &sum);
         if (t < best)
             best = t;
     }
@@ -329,6 +381,7 @@ int main(int argc, char **argv)
     }
 
     report("mem", text.s, text.n, NULL, text.n, runs);
+    report("libcsv", text.s, text.n, NULL, text.n, runs);
 
     char path[4096];
     const char *tmp = getenv("TMPDIR");
