@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fundguard/utf8.h"
+
 #define IDEOGRAPHIC_SPACE 0x3000
 #define FULLWIDTH_FIRST   0xFF01 /* '！' → '!' */
 #define FULLWIDTH_LAST    0xFF5E /* '～' → '~' */
@@ -23,35 +25,20 @@ static size_t utf8_next(const unsigned char *s, size_t n, size_t i, long *cp)
 {
     unsigned c = s[i];
     size_t len;
-    unsigned lo = 0x80;
-    unsigned hi = 0xBF;
+    unsigned lo;
+    unsigned hi;
     long v;
 
     if (c < 0x80) {
         *cp = (long)c;
         return 1;
     }
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        v = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        v = c & 0x0F;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        v = c & 0x07;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else {
+    len = fg_utf8_lead(c, &lo, &hi);
+    if (len == 0) {
         *cp = -1;
         return 1;
     }
+    v = (long)(c & (0x7Fu >> len)); /* the lead byte's payload bits */
     if (n - i < len) {
         *cp = -1;
         return 1;

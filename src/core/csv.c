@@ -39,6 +39,7 @@
 
 #include "fundguard/alloc.h"
 #include "fundguard/csv.h"
+#include "fundguard/utf8.h"
 
 #define CSV_BLOCK       ((size_t)1 << 20) /* read size, and the first buffer size */
 #define CSV_PAD         80    /* bytes after the text: '\n' sentinel + one 64-byte load */
@@ -238,8 +239,8 @@ static size_t utf8_check(const unsigned char *s, size_t n)
         do {
             unsigned c = s[i];
             size_t need;
-            unsigned lo = 0x80;
-            unsigned hi = 0xBF;
+            unsigned lo;
+            unsigned hi;
             if (c >= 0xE1 && c <= 0xEC && n - i >= 3) { /* most CJK: one test for both tails */
                 uint16_t t;
                 memcpy(&t, s + i + 1, 2);
@@ -248,23 +249,10 @@ static size_t utf8_check(const unsigned char *s, size_t n)
                 i += 3;
                 continue;
             }
-            if (c >= 0xC2 && c <= 0xDF) {
-                need = 1;
-            } else if (c >= 0xE0 && c <= 0xEF) {
-                need = 2;
-                if (c == 0xE0)
-                    lo = 0xA0;
-                else if (c == 0xED)
-                    hi = 0x9F;
-            } else if (c >= 0xF0 && c <= 0xF4) {
-                need = 3;
-                if (c == 0xF0)
-                    lo = 0x90;
-                else if (c == 0xF4)
-                    hi = 0x8F;
-            } else {
+            need = fg_utf8_lead(c, &lo, &hi);
+            if (need == 0)
                 return i;
-            }
+            need--; /* the continuation bytes */
             if (n - i - 1 < need || s[i + 1] < lo || s[i + 1] > hi)
                 return i;
             for (size_t k = 2; k <= need; k++)

@@ -326,7 +326,7 @@ int fg__index_store(fg__lindex_t *ix, fg__lentry_t *e, const fg__lstate_t *st)
             sd->nsales = st->nsales;
             if (st->nsales > 0)
                 if (st->nsales > 0)
-        memcpy(sd->sales, st->sales, st->nsales * sizeof(*st->sales));
+                    memcpy(sd->sales, st->sales, st->nsales * sizeof(*st->sales));
             return 0;
         }
     }

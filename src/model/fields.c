@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "fundguard/model.h"
+#include "fundguard/utf8.h"
 #include "model/model_int.h"
 
 /* ---------------------------------------------------------------- diagnostics */
@@ -582,26 +583,11 @@ size_t fg__utf8_valid_prefix(const char *s, size_t n)
             i++;
             continue;
         }
-        size_t len;
-        unsigned lo = 0x80;
-        unsigned hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            if (c == 0xE0)
-                lo = 0xA0;
-            else if (c == 0xED)
-                hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            if (c == 0xF0)
-                lo = 0x90;
-            else if (c == 0xF4)
-                hi = 0x8F;
-        } else {
+        unsigned lo;
+        unsigned hi;
+        size_t len = fg_utf8_lead(c, &lo, &hi);
+        if (len == 0)
             return i;
-        }
         if (i + len > n)
             return i;
         if (u[i + 1] < lo || u[i + 1] > hi)

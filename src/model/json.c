@@ -484,86 +484,89 @@ static void *parse_object_part(struct ctx *c, fg_rectype_t t, json_t *v, const c
     return rec;
 }
 
-static void parse_diags(struct ctx *c, json_t *v, const char *path, fg_doc_t *out)
+/* Parse one list item into rec; item is NULL when it was not an object (rec is cleared and only
+ * the defaults the caller needs are set). */
+typedef void (*item_fn)(struct ctx *c, json_t *item, const char *path, void *rec, const void *arg);
+
+/* A list of records of type t (a lone object counts as a list of one). Returns the records in the
+ * arena and their number in *count, or NULL with *count 0 when there are none or on error. */
+static void *parse_list(struct ctx *c, json_t *v, const char *path, fg_rectype_t t,
+                        const char *what, item_fn fill, const void *arg, size_t *count)
 {
+    *count = 0;
     if (check_list(c, v, path) != 0)
-        return;
+        return NULL;
     size_t n = list_size(v);
     if (n == 0)
-        return;
-    fg_diagnosis_t *d = arena_array(c, n, sizeof(*d), path);
-    if (d == NULL)
-        return;
+        return NULL;
+    size_t size = fg_rectype_info(t)->size;
+    char *recs = arena_array(c, n, size, path);
+    if (recs == NULL)
+        return NULL;
     for (size_t i = 0; i < n; i++) {
         char child[PATH_MAX_LEN];
         json_t *item = list_item(v, i);
+        void *rec = recs + i * size;
         item_path(child, v, path, i);
         if (!json_is_object(item)) {
-            fg_record_clear(FG_REC_DIAGNOSIS, &d[i]);
-            failf(c, FG_E_JSON_SHAPE, child, "%s is not a diagnosis object", json_kind(item));
+            fg_record_clear(t, rec);
+            fill(c, NULL, child, rec, arg);
+            failf(c, FG_E_JSON_SHAPE, child, "%s is not %s object", json_kind(item), what);
             continue;
         }
-        parse_record(c, FG_REC_DIAGNOSIS, item, &d[i], child, 0, NULL);
+        fill(c, item, child, rec, arg);
     }
-    out->diags = d;
-    out->ndiags = n;
+    *count = n;
+    return recs;
+}
+
+static void fill_diag(struct ctx *c, json_t *item, const char *path, void *rec, const void *arg)
+{
+    (void)arg;
+    if (item != NULL)
+        parse_record(c, FG_REC_DIAGNOSIS, item, rec, path, 0, NULL);
+}
+
+static void fill_fee(struct ctx *c, json_t *item, const char *path, void *rec, const void *arg)
+{
+    fg_fee_line_t *fee = rec;
+    (void)arg;
+    if (item == NULL)
+        return;
+    parse_record(c, FG_REC_FEE_LINE, item, fee, path, 0, NULL);
+    parse_traces(c, item, path, 0, &fee->trace, &fee->ntrace);
+}
+
+static void fill_inv(struct ctx *c, json_t *item, const char *path, void *rec, const void *arg)
+{
+    static const char *const need_code[] = {"med_list_codg", NULL};
+    static const char *const need_bchno[] = {"fixmedins_bchno", NULL};
+    fg_inv_event_t *ev = rec;
+    fg_inv_type_t type = *(const fg_inv_type_t *)arg;
+    if (item != NULL) {
+        parse_record(c, FG_REC_INV_EVENT, item, ev, path, 1,
+                     type == FG_INV_DELETE ? need_bchno : need_code);
+        ev->type = type;
+        parse_traces(c, item, path, ev->trdn_flag, &ev->trace, &ev->ntrace);
+    }
+    ev->type = type;
+}
+
+static void parse_diags(struct ctx *c, json_t *v, const char *path, fg_doc_t *out)
+{
+    out->diags =
+        parse_list(c, v, path, FG_REC_DIAGNOSIS, "a diagnosis", fill_diag, NULL, &out->ndiags);
 }
 
 static void parse_fees(struct ctx *c, json_t *v, const char *path, fg_doc_t *out)
 {
-    if (check_list(c, v, path) != 0)
-        return;
-    size_t n = list_size(v);
-    if (n == 0)
-        return;
-    fg_fee_line_t *fees = arena_array(c, n, sizeof(*fees), path);
-    if (fees == NULL)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        char child[PATH_MAX_LEN];
-        json_t *item = list_item(v, i);
-        item_path(child, v, path, i);
-        if (!json_is_object(item)) {
-            fg_record_clear(FG_REC_FEE_LINE, &fees[i]);
-            failf(c, FG_E_JSON_SHAPE, child, "%s is not a fee line object", json_kind(item));
-            continue;
-        }
-        parse_record(c, FG_REC_FEE_LINE, item, &fees[i], child, 0, NULL);
-        parse_traces(c, item, child, 0, &fees[i].trace, &fees[i].ntrace);
-    }
-    out->fees = fees;
-    out->nfees = n;
+    out->fees = parse_list(c, v, path, FG_REC_FEE_LINE, "a fee line", fill_fee, NULL, &out->nfees);
 }
 
 static void parse_inv(struct ctx *c, json_t *v, const char *path, fg_inv_type_t type, fg_doc_t *out)
 {
-    static const char *const need_code[] = {"med_list_codg", NULL};
-    static const char *const need_bchno[] = {"fixmedins_bchno", NULL};
-    if (check_list(c, v, path) != 0)
-        return;
-    size_t n = list_size(v);
-    if (n == 0)
-        return;
-    fg_inv_event_t *ev = arena_array(c, n, sizeof(*ev), path);
-    if (ev == NULL)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        char child[PATH_MAX_LEN];
-        json_t *item = list_item(v, i);
-        item_path(child, v, path, i);
-        if (!json_is_object(item)) {
-            fg_record_clear(FG_REC_INV_EVENT, &ev[i]);
-            ev[i].type = type;
-            failf(c, FG_E_JSON_SHAPE, child, "%s is not an inventory object", json_kind(item));
-            continue;
-        }
-        parse_record(c, FG_REC_INV_EVENT, item, &ev[i], child, 1,
-                     type == FG_INV_DELETE ? need_bchno : need_code);
-        ev[i].type = type;
-        parse_traces(c, item, child, ev[i].trdn_flag, &ev[i].trace, &ev[i].ntrace);
-    }
-    out->inv = ev;
-    out->ninv = n;
+    out->inv =
+        parse_list(c, v, path, FG_REC_INV_EVENT, "an inventory", fill_inv, &type, &out->ninv);
 }
 
 /* The inventory key of each interface, and the interface a key means when none is named. */
