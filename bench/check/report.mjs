@@ -31,7 +31,7 @@ md += `knowledge base \`${fg.kb_version}\` (loaded in ${fg.kb_load_ms} ms); ${fg
 md += `Fundguard runs every family it has (stage 事中); the SQL (bench/check/checks.sql) covers the nine families of the `;
 md += `national tables that need no local table: gender, age, insurance type, care setting, institution level, duplicate `;
 md += `charging, frequency per day, frequency per cycle, drug payment course. DuckDB ${duck.skipped ? '(skipped: ' + duck.skipped + ')' : 'runs in process with one thread'}; `;
-md += `PostgreSQL ${pg.skipped ? '(skipped: ' + pg.skipped + ')' : pg.version + ' over a Unix socket, pgbench with one client and prepared statements'}.\n\n`;
+md += `PostgreSQL ${pg.skipped ? '(skipped: ' + pg.skipped + ')' : pg.version + ' on 127.0.0.1 (TCP, a throw-away cluster in a temporary directory, run as the postgres user), pgbench with one client and prepared statements'}.\n\n`;
 md += `| | Fundguard (in process) | DuckDB (SQL) | PostgreSQL (SQL) | DuckDB ÷ Fundguard | PostgreSQL ÷ Fundguard |\n|---|---:|---:|---:|---:|---:|\n`;
 for (const [label, a, b, c, kind] of rows) {
   const fmt = kind === 'lat' ? us : n;

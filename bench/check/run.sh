@@ -60,14 +60,25 @@ pg_ctl_path=$(command -v pg_ctl || ls /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/nu
 if [ -n "$pg_ctl_path" ]; then
     pg_bin=$(dirname "$(readlink -f "$pg_ctl_path")")
     pgdata=$tmp/pg
-    port=${CHECK_PG_PORT:-55439}
     chmod 777 "$tmp"
     mkdir -p "$pgdata"
     [ "$(id -u)" = 0 ] && chown postgres "$pgdata"
     as_pg "$pg_bin/initdb" -D "$pgdata" -U postgres -A trust >/dev/null
-    as_pg "$pg_bin/pg_ctl" -D "$pgdata" -l "$tmp/pg.log" -w \
-        -o "-k $tmp -p $port -c listen_addresses='' -c shared_buffers=256MB -c fsync=off" start >/dev/null
-    psql=("$pg_bin/psql" -X -q -h "$tmp" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1)
+    # TCP on 127.0.0.1 only, on a free port (a port taken between the probe and the start: try the next)
+    port=
+    for try in $(seq "${CHECK_PG_PORT:-55439}" $((${CHECK_PG_PORT:-55439} + 200))); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$try") 2>/dev/null; then
+            continue
+        fi
+        if as_pg "$pg_bin/pg_ctl" -D "$pgdata" -l "$tmp/pg.log" -w -o "-k $tmp -p $try \
+            -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c fsync=off" start >/dev/null; then
+            port=$try
+            break
+        fi
+    done
+    [ -n "$port" ] || { echo "postgresql: no free port" >&2; exit 1; }
+    echo "postgresql: a throw-away cluster on 127.0.0.1:$port"
+    psql=("$pg_bin/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1)
     echo "postgresql: loading the national CSVs"
     {
         for pair in raw_b1_drug_gender_codes:batch1-drug-gender.codes raw_b1_drug_gender_names:batch1-drug-gender.names \
@@ -119,7 +130,7 @@ if [ -n "$pg_ctl_path" ]; then
         sed 's/__FILTER__/setl = :s/' "$here/checks.sql"
         echo "SELECT * FROM hits;"
     } >"$tmp/single.pgbench"
-    (cd "$tmp" && as_pg "$pg_bin/pgbench" -n -h "$tmp" -p "$port" -U postgres -c 1 -j 1 -T "$PG_SECONDS" \
+    (cd "$tmp" && as_pg "$pg_bin/pgbench" -n -h 127.0.0.1 -p "$port" -U postgres -c 1 -j 1 -T "$PG_SECONDS" \
         -M prepared -l --log-prefix="$tmp/pgb" -f "$tmp/single.pgbench" postgres >"$tmp/pgbench.out" 2>&1)
     cat "$tmp"/pgb* | awk '{print $3}' | sort -n >"$tmp/pg_lat"
     count=$(wc -l <"$tmp/pg_lat")

@@ -1,7 +1,7 @@
 /*
  * catalogue.c — the rule catalogue: GZ codes, names, families, levels, stages, scenes, objects,
- * knowledge tables and message templates, compiled from catalogue.csv (catalogue.inc is generated
- * from it by gen_catalogue.py; t_rules checks they agree). The codes are Fundguard's own, aligned
+ * knowledge tables and message templates, read from catalogue.csv (compiled in as bytes by CMake;
+ * t_rules checks the round trip). The codes are Fundguard's own, aligned
  * with the national rule names (docs/rules.md).
  */
 #include "core/compat.h"
@@ -27,12 +27,23 @@ typedef struct rule_src {
     const char *message;
 } rule_src_t;
 
-static const rule_src_t sources[] = {
-#define FG__RULE(code, name, family, klass, level, stages, scenes, objects, tables, message)       \
-    {#code, name, family, klass, level, stages, scenes, objects, tables, message},
-#include "rules/catalogue.inc"
-#undef FG__RULE
+#define NCOLUMNS 10
+static const char header[] = "code,name,family,class,level,stages,scenes,objects,tables,message";
+
+/* src/rules/catalogue.csv as bytes, written by CMake into the build tree (CMakeLists.txt). */
+static const unsigned char catalogue_csv[] = {
+#include "rules/catalogue_csv.inc"
+    0};
+
+static const char *const codes[R__COUNT] = {
+#define FG__RULE_NAME(code) #code,
+    FG__RULE_CODES(FG__RULE_NAME)
+#undef FG__RULE_NAME
 };
+
+/* The rows, split in place in a copy of the bytes (no allocation: the catalogue cannot fail). */
+static char csv_text[sizeof(catalogue_csv)];
+static rule_src_t sources[R__COUNT];
 
 static const char *const family_names[FG_FAM__COUNT] = {
     [FG_FAM_DECEASED] = "deceased",
@@ -86,10 +97,47 @@ static unsigned parse_bits(const char *list, const char *const *names, size_t n)
     return bits;
 }
 
+/* Cut the line at p into NCOLUMNS fields; returns the start of the next line. The catalogue has no
+ * quoted fields (a message needing a ',' uses '，'). */
+static char *split_row(char *p, const char **f)
+{
+    for (size_t k = 0; k < NCOLUMNS; k++) {
+        f[k] = p;
+        size_t n = strcspn(p, ",\n\"");
+        if (p[n] == '"' || (k + 1 < NCOLUMNS ? p[n] != ',' : p[n] != '\n'))
+            FG_BUG("catalogue.csv: every row has 10 unquoted fields and ends with a newline");
+        p[n] = '\0';
+        p += n + 1;
+    }
+    return p;
+}
+
+static void parse_csv(void)
+{
+    memcpy(csv_text, catalogue_csv, sizeof(csv_text));
+    size_t hn = strlen(header);
+    if (strncmp(csv_text, header, hn) != 0 || csv_text[hn] != '\n')
+        FG_BUG("catalogue.csv: the header is not code,name,family,class,level,stages,…");
+    char *p = csv_text + hn + 1;
+    for (size_t i = 0; i < R__COUNT; i++) {
+        const char *f[NCOLUMNS];
+        if (*p == '\0')
+            FG_BUG("catalogue.csv: fewer rows than rules with an evaluator (rules_int.h)");
+        p = split_row(p, f);
+        if (strcmp(f[0], codes[i]) != 0)
+            FG_BUG(
+                "catalogue.csv: the codes differ from FG__RULE_CODES (rules_int.h) or their order");
+        sources[i] = (rule_src_t){f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9]};
+    }
+    if (*p != '\0')
+        FG_BUG("catalogue.csv: a rule without an evaluator (add it to FG__RULE_CODES)");
+}
+
 static void init(void)
 {
     static const char *const stage_names[] = {"pre", "in", "post"};
     static const char *const scene_names[] = {NULL, "门诊", "住院", "购药"};
+    parse_csv();
     fg_buf_t b;
     fg_buf_init(&b, 1 << 20);
     for (size_t i = 0; i < R__COUNT; i++) {
@@ -192,8 +240,8 @@ static int csv_field(fg_buf_t *b, const char *s, int last)
 
 int fg_rules_catalogue_csv(fg_buf_t *out)
 {
-    int rc =
-        fg_buf_appends(out, "code,name,family,class,level,stages,scenes,objects,tables,message\n");
+    pthread_once(&once, init);
+    int rc = fg_buf_printf(out, "%s\n", header);
     for (size_t i = 0; i < R__COUNT && rc == 0; i++) {
         const rule_src_t *s = &sources[i];
         const char *f[] = {s->code,   s->name,   s->family,  s->klass,  s->level,

@@ -346,6 +346,23 @@ static int prepare(rctx_t *c)
     return 0;
 }
 
+/* A fee line that reverses an earlier one: negative quantity or amount, or naming the line. */
+static int is_refund_line(const fg_fee_line_t *f)
+{
+    return f->cnt < 0 || f->det_item_fee_sumamt < 0 || f->init_feedetl_sn[0] != '\0';
+}
+
+/* The time of the person's remembered line id, or none. */
+static fg_time_t remembered_time(const fg_history_t *h, const char *psn, uint64_t id)
+{
+    const fg_hist_entry_t *all = NULL;
+    size_t n = fg_history_person(h, psn, &all);
+    for (size_t i = n; i-- > 0;)
+        if (all[i].id == id)
+            return all[i].time;
+    return FG_TIME_NONE;
+}
+
 /* ---------------------------------------------------------------- verdicts */
 
 static fg_verdict_t action(fg_stage_t stage, fg_level_t level)
@@ -380,13 +397,23 @@ int fg_review_check(fg_review_t *r, const fg_doc_t *doc, fg_stage_t stage, fg_ar
     if (rc != 0)
         return fg_error_set(err, rc, NULL, 0, NULL);
 
-    fg__eval_status(&c);
-    fg__eval_patient(&c);
-    fg__eval_course(&c);
-    fg__eval_items(&c);
-    fg__eval_local(&c);
+    /* A refund (退费结算, or lines that reverse earlier ones) gives money back: it is not reviewed.
+     */
+    int refund = doc->settlement != NULL && doc->settlement->refd_setl_flag == 1;
+    if (!refund) {
+        fg__eval_status(&c);
+        fg__eval_patient(&c);
+        fg__eval_course(&c);
+        fg__eval_items(&c);
+        fg__eval_local(&c);
+    }
     if (c.rc != 0)
         return fg_error_set(err, c.rc, NULL, 0, NULL);
+    size_t kept = 0;
+    for (size_t i = 0; i < c.nhits; i++)
+        if (c.hits[i].line < 0 || !is_refund_line(&doc->fees[c.hits[i].line]))
+            c.hits[kept++] = c.hits[i];
+    c.nhits = kept;
 
     out->stage = stage;
     out->nlines = doc->nfees;
@@ -436,8 +463,16 @@ int fg_review_commit(fg_review_t *r, const fg_doc_t *doc, const fg_decision_t *d
         const fg_fee_line_t *f = &doc->fees[i];
         if (d->stage == FG_STAGE_IN && i < d->nlines && d->lines[i] == FG_VERDICT_BLOCK)
             continue; /* not paid */
+        fg_time_t t = f->fee_ocur_time != FG_TIME_NONE ? f->fee_ocur_time : marker.time;
+        if (f->init_feedetl_sn[0] != '\0') {
+            /* a refund line nets out the line it reverses, on that line's day */
+            fg_time_t orig =
+                remembered_time(r->hist, psn, fg__line_id(v->mdtrt_id, f->init_feedetl_sn));
+            if (orig != FG_TIME_NONE)
+                t = orig;
+        }
         fg_hist_entry_t e = {
-            .time = f->fee_ocur_time != FG_TIME_NONE ? f->fee_ocur_time : marker.time,
+            .time = t,
             .code = fg_kb_code_hash(f->med_list_codg, strlen(f->med_list_codg)),
             .id = fg__line_id(v->mdtrt_id, f->feedetl_sn),
             .qty = f->cnt,

@@ -1,6 +1,7 @@
 /*
  * eval_local.c — families on a bureau's local tables and on the settlement itself:
- *   price cap: unit price above the cap for the institution's level; (price − cap) × quantity.
+ *   price cap: unit price above the cap for the institution's level (the local table), else above
+ *     the line's own pric_uplmt_amt; (price − cap) × quantity.
  *   indication: a drug or item limited to diagnoses with given prefixes, none of the settlement's
  *     diagnoses has one; the line's amount.
  *   maximum quantity / days per line: the units beyond × price; the days beyond as a share of the
@@ -35,13 +36,18 @@ static void price_cap(rctx_t *c)
             if (f->sub == 0)
                 cap = f;
         }
-        if (cap == NULL || l->fee->pric <= cap->a)
+        /* The bureau's cap when its table has one, else the line's own 定价上限金额. */
+        fg_fen_t limit = cap != NULL ? cap->a : l->fee->pric_uplmt_amt;
+        if (limit <= 0 || l->fee->pric <= limit)
             continue;
-        fg_fen_t amount = fg__qty_amount(l->fee->cnt, l->fee->pric - cap->a);
-        kv_t kv[] = {{"price", fg__money_text(c, l->fee->pric)},
-                     {"cap", fg__money_text(c, cap->a)}};
-        fg__hit_fact(c, R_GZ1001, (int)i, amount, "price_above_cap_x_qty", cap->table, cap->row, kv,
-                     2);
+        fg_fen_t amount = fg__qty_amount(l->fee->cnt, l->fee->pric - limit);
+        kv_t kv[] = {{"price", fg__money_text(c, l->fee->pric)}, {"cap", fg__money_text(c, limit)}};
+        if (cap != NULL)
+            fg__hit_fact(c, R_GZ1001, (int)i, amount, "price_above_cap_x_qty", cap->table, cap->row,
+                         kv, 2);
+        else
+            fg__hit(c, R_GZ1001, (int)i, amount, "price_above_line_cap_x_qty",
+                    "feedetail.pric_uplmt_amt", "input", kv, 2);
     }
 }
 

@@ -1,7 +1,7 @@
 /*
  * rules_int.h — what the files of src/rules/ share and nobody else sees.
  *
- * catalogue.c: the rule table (catalogue.inc, generated from catalogue.csv). ref.c: status
+ * catalogue.c: the rule table (catalogue.csv, compiled in). ref.c: status
  * reference data. history.c: the per-person history store. engine.c: the check driver, hits,
  * verdicts, JSON, snapshots. eval_*.c: one evaluator per family, each `void
  * fg__eval_<family>(rctx_t *c)`.
@@ -15,12 +15,24 @@
 #include "fundguard/kb.h"
 #include "fundguard/rules.h"
 
+/* The rules that have an evaluator, in catalogue order. What each one is (name, family, level,
+ * stages, scenes, message …) is data: the rows of src/rules/catalogue.csv, compiled in as bytes by
+ * CMake (no generator to run); catalogue.c checks at start that the file lists exactly these codes
+ * in this order. */
+/* clang-format off */
+#define FG__RULE_CODES(X) \
+    X(GZ0001) X(GZ0002) X(GZ0003) X(GZ0004) X(GZ0005) X(GZ0101) X(GZ0102) X(GZ0201) \
+    X(GZ0202) X(GZ0203) X(GZ0301) X(GZ0401) X(GZ0402) X(GZ0501) X(GZ0601) X(GZ0701) \
+    X(GZ0801) X(GZ0901) X(GZ0902) X(GZ0903) X(GZ1001) X(GZ1101) X(GZ1201) X(GZ1202) \
+    X(GZ1301) X(GZ1401) X(GZ1402) X(GZ1501) X(GZ1601) X(GZ1602) X(GZ1603)
+/* clang-format on */
+
 /* Rule ids in catalogue order: R_GZ0101 … */
 enum {
-#define FG__RULE(code, ...) R_##code,
-#include "rules/catalogue.inc"
-#undef FG__RULE
-    R__COUNT
+#define FG__RULE_ID(code) R_##code,
+    FG__RULE_CODES(FG__RULE_ID)
+#undef FG__RULE_ID
+        R__COUNT
 };
 
 /* ---------------------------------------------------------------- small hash index */

@@ -16,6 +16,8 @@ expect_grep "kb stats: version names the batches" 0 '^version: nhsa:1,2,3,4,5,6,
     "$FG" kb stats --kb kb
 expect_grep "kb stats: local tables" 0 '^(price-cap|indication|max-quantity|bundle) +local' 4 -- \
     "$FG" kb stats --kb kb --kb tests/data/kb-local
+expect_grep "kb stats: the demo local tables load" 0 '^(indication +local +969|diagnosis-sex-age +local +61|frequent-visits +local +3) ' 3 -- \
+    "$FG" kb stats --kb kb --kb tests/data/kb/demo-local
 expect_grep "kb stats --json" 0 '"table":"batch7-item-duplicate-charge","version":"batch7"' 1 -- \
     "$FG" kb stats --kb kb --json
 
