@@ -25,3 +25,6 @@ say "Every generated file passes fundguard validate"
 
 say "Injected fraud by scenario (truth.csv)"
 tail -n +2 "$out/truth.csv" | cut -d, -f1 | sort | uniq -c | sort -rn
+
+say "The review engine (两库) over every settlement, 事后 stage: recall against truth.csv"
+"$root/bench/check/recall.sh" "$root/build" "$out"
