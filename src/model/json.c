@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -170,8 +171,11 @@ static size_t enum_code(const char *values, json_int_t i, char *num, size_t cap,
  * Set field f of rec from JSON value v. Returns 1 when the key counts as given (non-empty), 0 when
  * absent (null or ""). Errors are reported with `path`.
  */
-static int set_from_json(struct ctx *c, const fg_field_t *f, void *rec, json_t *v, const char *path)
+static int set_from_json(struct ctx *c, const fg_field_t *f, void *rec, json_t *v,
+                         const char *parent, const char *key)
 {
+    char path[PATH_MAX_LEN]; /* parent.key, built only for an error */
+#define AT() (key != NULL ? (join(path, parent, key), path) : parent)
     char num[32];
     const char *s = NULL;
     size_t n = 0;
@@ -192,7 +196,7 @@ static int set_from_json(struct ctx *c, const fg_field_t *f, void *rec, json_t *
         if (f->type == FG_F_MONEY || f->type == FG_F_QTY) {
             int64_t scale = f->type == FG_F_MONEY ? 100 : FG_QTY_ONE;
             if (i > INT64_MAX / scale || i < INT64_MIN / scale) {
-                failf(c, FG_E_MONEY_OVERFLOW, path, "%lld is too large", (long long)i);
+                failf(c, FG_E_MONEY_OVERFLOW, AT(), "%lld is too large", (long long)i);
                 return 1;
             }
             int64_t scaled = (int64_t)i * scale;
@@ -201,7 +205,7 @@ static int set_from_json(struct ctx *c, const fg_field_t *f, void *rec, json_t *
         }
         if (f->type == FG_F_TIME || f->type == FG_F_DATE || f->type == FG_F_IDCARD ||
             f->type == FG_F_HASH) {
-            failf(c, FG_E_TYPE, path, "%lld is a number; a %s is given as a string", (long long)i,
+            failf(c, FG_E_TYPE, AT(), "%lld is a number; a %s is given as a string", (long long)i,
                   fg__ftype_name(f->type));
             return 1;
         }
@@ -218,7 +222,7 @@ static int set_from_json(struct ctx *c, const fg_field_t *f, void *rec, json_t *
             int64_t scaled;
             int64_t scale = f->type == FG_F_MONEY ? 100 : FG_QTY_ONE;
             if (real_scaled(d, scale, &scaled) != 0) {
-                failf(c, f->type == FG_F_MONEY ? FG_E_MONEY_PRECISION : FG_E_QTY_PRECISION, path,
+                failf(c, f->type == FG_F_MONEY ? FG_E_MONEY_PRECISION : FG_E_QTY_PRECISION, AT(),
                       "%.17g is not an exact %s (at most %d decimals, below 1e13)", d,
                       f->type == FG_F_MONEY ? "amount" : "quantity", f->type == FG_F_MONEY ? 2 : 4);
                 return 1;
@@ -226,29 +230,78 @@ static int set_from_json(struct ctx *c, const fg_field_t *f, void *rec, json_t *
             memcpy((char *)rec + f->offset, &scaled, sizeof(scaled));
             return 1;
         }
-        failf(c, FG_E_TYPE, path, "%.17g is a number with a fraction; a %s is expected", d,
+        failf(c, FG_E_TYPE, AT(), "%.17g is a number with a fraction; a %s is expected", d,
               fg__ftype_name(f->type));
         return 1;
     }
     default:
-        failf(c, FG_E_TYPE, path, "%s is not a %s", json_kind(v), fg__ftype_name(f->type));
+        failf(c, FG_E_TYPE, AT(), "%s is not a %s", json_kind(v), fg__ftype_name(f->type));
         return 1;
     }
     if (fg_field_set(f, rec, s, n, &e) != 0) {
-        snprintf(e.where, sizeof(e.where), "%s", path);
+        snprintf(e.where, sizeof(e.where), "%s", AT());
         report(c, &e);
     }
     return 1;
+#undef AT
 }
 
 /* ---------------------------------------------------------------- records */
 
-static const fg_field_t *json_field(const fg_rectype_info_t *info, const char *key)
+/*
+ * Keys to fields: one open-addressing table per record type, built once. A document names a few
+ * dozen keys per record and a record type has up to a hundred fields, so this replaces a linear
+ * scan of strcmp per key on the API's hot path.
+ */
+#define KEY_SLOTS 512 /* a power of two, well above twice the names of the widest record */
+static uint16_t key_slots[FG_REC__COUNT][KEY_SLOTS]; /* field index + 1; 0 empty */
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+
+static uint32_t key_hash(const char *s)
 {
-    for (size_t i = 0; i < info->nfields; i++) {
-        const fg_field_t *f = &info->fields[i];
-        if ((f->flags & FG_FIELD_NOJSON) != 0)
-            continue;
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static void key_put(uint16_t *slots, const char *name, size_t index)
+{
+    uint32_t h = key_hash(name);
+    for (uint32_t k = 0; k < KEY_SLOTS; k++) {
+        uint16_t *slot = &slots[(h + k) & (KEY_SLOTS - 1)];
+        if (*slot == 0) {
+            *slot = (uint16_t)(index + 1);
+            return;
+        }
+    }
+}
+
+static void key_build(void)
+{
+    for (int t = 0; t < FG_REC__COUNT; t++) {
+        const fg_rectype_info_t *info = fg_rectype_info((fg_rectype_t)t);
+        for (size_t i = 0; i < info->nfields; i++) {
+            const fg_field_t *f = &info->fields[i];
+            if ((f->flags & FG_FIELD_NOJSON) != 0)
+                continue;
+            key_put(key_slots[t], f->name, i); /* in table order: the first entry wins */
+            if (f->alias != NULL)
+                key_put(key_slots[t], f->alias, i);
+        }
+    }
+}
+
+static const fg_field_t *json_field(fg_rectype_t t, const fg_rectype_info_t *info, const char *key)
+{
+    pthread_once(&key_once, key_build);
+    const uint16_t *slots = key_slots[t];
+    uint32_t h = key_hash(key);
+    for (uint32_t k = 0; k < KEY_SLOTS; k++) {
+        uint16_t slot = slots[(h + k) & (KEY_SLOTS - 1)];
+        if (slot == 0)
+            return NULL;
+        const fg_field_t *f = &info->fields[slot - 1];
         if (strcmp(f->name, key) == 0 || (f->alias != NULL && strcmp(f->alias, key) == 0))
             return f;
     }
@@ -281,11 +334,10 @@ static void parse_record(struct ctx *c, fg_rectype_t t, json_t *obj, void *rec, 
     fg_record_clear(t, rec);
     json_object_foreach(obj, key, v)
     {
-        const fg_field_t *f = json_field(info, key);
+        const fg_field_t *f = json_field(t, info, key);
         if (f == NULL)
             continue;
-        join(child, path, key);
-        if (set_from_json(c, f, rec, v, child))
+        if (set_from_json(c, f, rec, v, path, key))
             given[member_index(info, f)] = 1;
     }
     for (size_t i = 0; i < info->nfields; i++) {
@@ -626,7 +678,7 @@ static void parse_envelope(struct ctx *c, json_t *root, fg_doc_t *out)
     for (size_t i = 0; i < FG_ARRAY_LEN(envelope_fields); i++) {
         json_t *v = json_object_get(root, envelope_fields[i].name);
         if (v != NULL)
-            set_from_json(c, &envelope_fields[i], out, v, envelope_fields[i].name);
+            set_from_json(c, &envelope_fields[i], out, v, envelope_fields[i].name, NULL);
     }
 }
 
