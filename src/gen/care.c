@@ -2470,7 +2470,8 @@ int fg__gen_person_year(gen_ctx_t *g, uint32_t idx)
     }
     if (rc != 0)
         return rc;
-    qsort(C->ev, C->nev, sizeof(*C->ev), ev_cmp);
+    if (C->nev > 1) /* a person without care has no event array */
+        qsort(C->ev, C->nev, sizeof(*C->ev), ev_cmp);
 
     visit_t *v = &C->v;
     for (uint32_t e = 0; e < C->nev; e++) {

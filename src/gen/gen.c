@@ -633,6 +633,12 @@ int fg_gen_run(const fg_gen_options_t *opt, fg_gen_stats_t *stats, fg_error_t *e
     gen_ctx_t *g = fg_calloc(1, sizeof(*g));
     if (g == NULL)
         return fg_error_set(err, FG_ENOMEM, NULL, 0, NULL);
+    /* Outputs not opened yet: nothing for ctx_free to close on an early error. */
+    for (int i = 0; i < GF__COUNT; i++) {
+        gen_out_t *w = i < GF__TABLES ? &g->tab[i].out : &g->json[i - GF__TABLES];
+        w->fd = -1;
+        w->cd = (iconv_t)-1;
+    }
     int rc = 0;
     g->opt = *opt;
     g->seed = opt->seed;

@@ -49,6 +49,7 @@ int fg__gen_out_open(gen_out_t *w, const char *dir, const char *name, int gbk)
         w->cvt = fg_malloc(w->cvt_cap);
         if (w->cvt == NULL) {
             iconv_close(w->cd);
+            w->cd = (iconv_t)-1;
             fg_free(w->buf);
             w->buf = NULL;
             return FG_ENOMEM;
