@@ -1490,6 +1490,23 @@ static void build_ph(gen_ctx_t *g, person_t *ps, visit_t *v, uint32_t inst, uint
     v->end = add_min(t, rng_range(r, 2, 8));
 }
 
+/* A visit of its own at inst on day d: a purchase at a pharmacy, else an outpatient visit at t
+ * (FG_TIME_NONE: a usual hour). Each draw is its own statement, so every compiler makes them in
+ * the same order (the order of a call's arguments is unspecified in C). */
+static void build_walk_in(gen_ctx_t *g, person_t *ps, visit_t *v, uint32_t inst, fg_date_t d,
+                          fg_time_t t, gen_rng_t *r)
+{
+    if (g->reg.inst[inst].kind >= IK_PH_CHAIN) {
+        uint32_t dx = dx_pick(g, ps, DXW_PH, d, r);
+        build_ph(g, ps, v, inst, dx, at(g, d, ph_minute(r)), 0, r);
+    } else {
+        uint32_t dx = dx_pick(g, ps, DXW_OP, d, r);
+        if (t == FG_TIME_NONE)
+            t = at(g, d, op_minute(r));
+        build_op(g, ps, v, inst, dx, t, 0, GEN_NONE, r);
+    }
+}
+
 /* An inpatient stay: admission tests, daily bed, consultation, nursing, drugs (split packs),
  * consumables, the operation, discharge drugs. */
 static void build_stay(gen_ctx_t *g, person_t *ps, visit_t *v, uint32_t inst, uint32_t dx_i,
@@ -2061,34 +2078,22 @@ static void run_plan(gen_ctx_t *g, person_t *ps, const gen_plan_item_t *it, gen_
     }
     case SC_care_during_stay: {
         /* The stay is its own event; this is the visit elsewhere during it. */
-        fg_date_t dv = d + it->arg2;
-        if (g->reg.inst[it->inst2].kind >= IK_PH_CHAIN)
-            build_ph(g, ps, v, it->inst2, dx_pick(g, ps, DXW_PH, dv, r), at(g, dv, ph_minute(r)), 0,
-                     r);
-        else
-            build_op(g, ps, v, it->inst2, dx_pick(g, ps, DXW_OP, dv, r), at(g, dv, op_minute(r)), 0,
-                     GEN_NONE, r);
+        build_walk_in(g, ps, v, it->inst2, d + it->arg2, FG_TIME_NONE, r);
         v->whole_case = it->case_id;
         settle(g, ps, v, r);
         return;
     }
     case SC_staff_suspended_billing: {
-        const gen_staff_t *st = &g->reg.staff[it->aux];
         uint32_t dx = dx_pick(g, ps, DXW_OP, d, r);
         build_op(g, ps, v, it->inst, dx, t, 0, it->aux, r);
         for (uint32_t i = 0; i < v->nlines; i++)
             if (v->lines[i].doctor == it->aux)
                 v->lines[i].case_id = it->case_id;
-        (void)st;
         settle(g, ps, v, r);
         return;
     }
     case SC_inst_suspended_billing:
-        if (g->reg.inst[it->inst].kind >= IK_PH_CHAIN)
-            build_ph(g, ps, v, it->inst, dx_pick(g, ps, DXW_PH, d, r), at(g, d, ph_minute(r)), 0,
-                     r);
-        else
-            build_op(g, ps, v, it->inst, dx_pick(g, ps, DXW_OP, d, r), t, 0, GEN_NONE, r);
+        build_walk_in(g, ps, v, it->inst, d, t, r);
         v->whole_case = it->case_id;
         settle(g, ps, v, r);
         return;
@@ -2376,7 +2381,8 @@ static void run_plan_stay(gen_ctx_t *g, person_t *ps, const gen_plan_item_t *it,
         int los = rng_range(r, 4, 9);
         build_stay(g, ps, v, it->inst, it->aux, t, los, 0, r);
         /* A test dated after discharge. */
-        fg_time_t tx = at(g, d + los + rng_range(r, 1, 3), 10 * 60 + rng_range(r, 0, 300));
+        int after = rng_range(r, 1, 3); /* drawn apart: argument order is unspecified in C */
+        fg_time_t tx = at(g, d + los + after, 10 * 60 + rng_range(r, 0, 300));
         uint32_t cat = K->it_glucose;
         line_t *l = line_add(g, v, cat, tx, v->doctor);
         if (l != NULL)
