@@ -926,6 +926,27 @@ static void json_kv_mem(gen_out_t *w, const char *key, const char *val, size_t n
  * refund: 0 the settlement itself, 1 its refund (negated, lines point back), 2 a manual second
  * claim with the same invoice.
  */
+/* The person and institution columns of mdtrt_d and setl_d. */
+static void row_person(const gen_ctx_t *g, gen_row_t *row, const person_t *ps, const visit_t *v,
+                       const gen_inst_t *in, const char *brdy, const char *age_s, size_t n_age)
+{
+    fg__gen_row_str(row, SL_psn_no, ps->psn_no);
+    fg__gen_row_str(row, SL_psn_name, ps->name);
+    fg__gen_row_str(row, SL_psn_cert_type, "01");
+    fg__gen_row_str(row, SL_certno, ps->certno);
+    fg__gen_row_str(row, SL_gend, ps->p.sex == 1 ? "1" : "2");
+    fg__gen_row_str(row, SL_naty, "01");
+    fg__gen_row_mem(row, SL_brdy, brdy, 10);
+    fg__gen_row_mem(row, SL_age, age_s, n_age);
+    fg__gen_row_str(row, SL_insutype, v->insutype);
+    fg__gen_row_str(row, SL_psn_type, ps->psn_type);
+    fg__gen_row_str(row, SL_insu_admdvs, g->reg.counties[ps->p.county].code);
+    fg__gen_row_str(row, SL_fixmedins_code, in->code);
+    fg__gen_row_str(row, SL_fixmedins_name, in->name);
+    if (in->hosp_lv[0])
+        fg__gen_row_str(row, SL_hosp_lv, in->hosp_lv);
+}
+
 static void emit_settlement(gen_ctx_t *g, const person_t *ps, visit_t *v, fg_time_t setl_time,
                             int mode)
 {
@@ -981,21 +1002,7 @@ static void emit_settlement(gen_ctx_t *g, const person_t *ps, visit_t *v, fg_tim
     if (mode == 0) {
         fg__gen_row_begin(row);
         put_id(row, SL_mdtrt_id, mdtrt_id, n_mdtrt);
-        fg__gen_row_str(row, SL_psn_no, ps->psn_no);
-        fg__gen_row_str(row, SL_psn_cert_type, "01");
-        fg__gen_row_str(row, SL_certno, ps->certno);
-        fg__gen_row_str(row, SL_psn_name, ps->name);
-        fg__gen_row_str(row, SL_gend, gend);
-        fg__gen_row_str(row, SL_naty, "01");
-        fg__gen_row_mem(row, SL_brdy, brdy, 10);
-        fg__gen_row_mem(row, SL_age, age_s, n_age);
-        fg__gen_row_str(row, SL_insutype, v->insutype);
-        fg__gen_row_str(row, SL_psn_type, ps->psn_type);
-        fg__gen_row_str(row, SL_insu_admdvs, g->reg.counties[ps->p.county].code);
-        fg__gen_row_str(row, SL_fixmedins_code, in->code);
-        fg__gen_row_str(row, SL_fixmedins_name, in->name);
-        if (in->hosp_lv[0])
-            fg__gen_row_str(row, SL_hosp_lv, in->hosp_lv);
+        row_person(g, row, ps, v, in, brdy, age_s, n_age);
         fg__gen_row_time(row, cache, SL_begntime, v->begin);
         fg__gen_row_time(row, cache, SL_endtime, v->end);
         fg__gen_row_str(row, SL_med_type, v->med_type);
@@ -1029,21 +1036,7 @@ static void emit_settlement(gen_ctx_t *g, const person_t *ps, visit_t *v, fg_tim
     fg__gen_row_begin(row);
     put_id(row, SL_setl_id, setl_id, n_setl);
     put_id(row, SL_mdtrt_id, mdtrt_id, n_mdtrt);
-    fg__gen_row_str(row, SL_psn_no, ps->psn_no);
-    fg__gen_row_str(row, SL_psn_name, ps->name);
-    fg__gen_row_str(row, SL_psn_cert_type, "01");
-    fg__gen_row_str(row, SL_certno, ps->certno);
-    fg__gen_row_str(row, SL_gend, gend);
-    fg__gen_row_str(row, SL_naty, "01");
-    fg__gen_row_mem(row, SL_brdy, brdy, 10);
-    fg__gen_row_mem(row, SL_age, age_s, n_age);
-    fg__gen_row_str(row, SL_insutype, v->insutype);
-    fg__gen_row_str(row, SL_psn_type, ps->psn_type);
-    fg__gen_row_str(row, SL_insu_admdvs, g->reg.counties[ps->p.county].code);
-    fg__gen_row_str(row, SL_fixmedins_code, in->code);
-    fg__gen_row_str(row, SL_fixmedins_name, in->name);
-    if (in->hosp_lv[0])
-        fg__gen_row_str(row, SL_hosp_lv, in->hosp_lv);
+    row_person(g, row, ps, v, in, brdy, age_s, n_age);
     fg__gen_row_date(row, cache, SL_begndate, fg_time_date(v->begin));
     fg__gen_row_date(row, cache, SL_enddate, fg_time_date(v->end));
     fg__gen_row_time(row, cache, SL_setl_time, setl_time);

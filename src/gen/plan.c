@@ -66,6 +66,20 @@ static uint32_t pick_person(gen_ctx_t *g, gen_rng_t *r, const want_t *w, fg_date
     return GEN_NONE;
 }
 
+/* A person fitting w living in county, else anywhere (pharmacy or not). */
+static uint32_t pick_near(gen_ctx_t *g, gen_rng_t *r, want_t *w, uint32_t county, fg_date_t d,
+                          gen_profile_t *out)
+{
+    w->county = county;
+    w->need_pharm = 0;
+    uint32_t p = pick_person(g, r, w, d, out);
+    if (p == GEN_NONE) {
+        w->county = GEN_NONE;
+        p = pick_person(g, r, w, d, out);
+    }
+    return p;
+}
+
 static gen_plan_item_t *item_new(gen_ctx_t *g)
 {
     if (g->nplan == g->plan_cap) {
@@ -658,13 +672,7 @@ static int plan_status(gen_ctx_t *g, int scen, gen_rng_t *r, uint32_t *cursor)
             if (end > g->y0 + g->ndays - 1)
                 end = g->y0 + g->ndays - 1;
             fg_date_t d = st->susp_begin + rng_range(r, 0, end - st->susp_begin);
-            w.county = R->inst[st->inst].county;
-            w.need_pharm = 0;
-            uint32_t person = pick_person(g, r, &w, d, &p);
-            if (person == GEN_NONE) {
-                w.county = GEN_NONE;
-                person = pick_person(g, r, &w, d, &p);
-            }
+            uint32_t person = pick_near(g, r, &w, R->inst[st->inst].county, d, &p);
             if (person == GEN_NONE)
                 return 0;
             uint32_t cid;
@@ -690,13 +698,7 @@ static int plan_status(gen_ctx_t *g, int scen, gen_rng_t *r, uint32_t *cursor)
             fg_date_t d = in->susp_begin + rng_range(r, 0, in->susp_end - in->susp_begin);
             if (d >= g->y0 + g->ndays)
                 d = g->y0 + g->ndays - 1;
-            w.county = in->county;
-            w.need_pharm = 0;
-            uint32_t person = pick_person(g, r, &w, d, &p);
-            if (person == GEN_NONE) {
-                w.county = GEN_NONE;
-                person = pick_person(g, r, &w, d, &p);
-            }
+            uint32_t person = pick_near(g, r, &w, in->county, d, &p);
             if (person == GEN_NONE)
                 return 0;
             uint32_t cid;
