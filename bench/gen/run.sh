@@ -2,6 +2,8 @@
 # bench/gen/run.sh BUILD_DIR — how fast `fundguard gen` makes a region, on one core.
 #
 # For each scale in GEN_SCALES (default "county city"): `fundguard gen --scale S --seed GEN_SEED`
+# (a scale written S:N runs scale S with N persons, e.g. province:500000 for the memory of a
+# province's 5,000 institutions without its 170 GB)
 # pinned to one core (taskset -c 0) under /usr/bin/time -v: wall and CPU seconds, peak RSS, bytes
 # written, rows per second. The region goes to a temporary folder under GEN_TMP (default /tmp)
 # and is deleted right after (a city is ~17 GB); a scale is skipped, with a note, when the disk
@@ -24,7 +26,10 @@ tmp=$(mktemp -d "$base/fg-bench-gen.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 need_gb() { # free space a scale needs, GB (its output plus a margin)
-    case $1 in tiny) echo 1 ;; county) echo 3 ;; city) echo 25 ;; province) echo 220 ;; *) echo 1 ;; esac
+    case $1 in
+    *:*) echo $((${1#*:} * 34 / 1000000 + 2)) ;; # ~34 KB a person
+    tiny) echo 1 ;; county) echo 3 ;; city) echo 25 ;; province) echo 220 ;; *) echo 1 ;;
+    esac
 }
 
 # manifest NAME KEY: a number from manifest.json's "counts"
@@ -36,13 +41,15 @@ for scale in $scales; do
     free_gb=$(df -Pk "$base" | awk 'NR == 2 { printf "%d", $4 / 1048576 }')
     if [ "$free_gb" -lt "$(need_gb "$scale")" ]; then
         echo "bench/gen: $scale skipped: $free_gb GB free under $base, needs $(need_gb "$scale")" >&2
-        rows_md+="| $scale | skipped: $free_gb GB free, needs $(need_gb "$scale") GB | | | | | | |"$'\n'
+        rows_md+="| $scale | skipped: $free_gb GB free, needs $(need_gb "$scale") GB | | | | | | | |"$'\n'
         continue
     fi
-    dir=$tmp/$scale
-    echo "== gen $scale (seed $seed) into $dir"
-    /usr/bin/time -v -o "$tmp/time.txt" taskset -c 0 "$fg" gen --out "$dir" --scale "$scale" \
-        --seed "$seed" >"$tmp/stdout.txt"
+    dir=$tmp/${scale%%:*}
+    opts=(--scale "${scale%%:*}" --seed "$seed")
+    [ "$scale" != "${scale#*:}" ] && opts+=(--persons "${scale#*:}")
+    echo "== gen ${opts[*]} into $dir"
+    /usr/bin/time -v -o "$tmp/time.txt" taskset -c 0 "$fg" gen --out "$dir" "${opts[@]}" \
+        >"$tmp/stdout.txt"
     cat "$tmp/stdout.txt"
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0;
         for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.2f", s }' "$tmp/time.txt")
@@ -64,9 +71,9 @@ for scale in $scales; do
     rows_json+=$(printf '\n  "%s": {"wall_s": %s, "user_s": %s, "sys_s": %s, "peak_rss_mb": %s, "bytes": %s, "persons": %s, "institutions": %s, "settlements": %s, "fee_lines": %s, "ledger_events": %s, "truth_cases": %s, "fee_lines_per_s": %s, "mb_per_s": %s}' \
         "$scale" "$wall" "$user" "$sys" "$rss_mb" "$bytes" "$persons" "$inst" "$setl" "$lines" \
         "$events" "$truth" "$lps" "$mbs")
-    rows_md+=$(printf '| %s | %s | %s | %s | %s | %s | %.2f GB | %s |' "$scale" \
-        "$(printf "%'d" "$persons")" "$(printf "%'d" "$lines")" "$wall" "$user + $sys" "$rss_mb" \
-        "$(awk -v b="$bytes" 'BEGIN { print b / 1e9 }')" "$(printf "%'d" "$lps")")$'\n'
+    rows_md+=$(printf '| %s | %s | %s | %s | %s | %s | %s | %.2f GB | %s |' "$scale" "$inst" \
+        "$persons" "$lines" "$wall" "$user + $sys" "$rss_mb" \
+        "$(awk -v b="$bytes" 'BEGIN { print b / 1e9 }')" "$lps")$'\n'
 done
 
 cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
@@ -93,8 +100,9 @@ EOF
     echo "Command: \`/usr/bin/time -v taskset -c 0 fundguard gen --out DIR --scale SCALE --seed $seed\`"
     echo "(one core for the whole run; the region is deleted after it is measured)."
     echo
-    echo "| scale | persons | fee lines | wall s | CPU s (user + sys) | peak RSS MB | written | fee lines/s |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| scale | institutions | persons | fee lines | wall s | CPU s (user + sys) | peak RSS MB | written | fee lines/s |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s' "$rows_md"
+    if [ -f "$root/bench/gen/notes.md" ]; then echo; cat "$root/bench/gen/notes.md"; fi
 } >"$out/gen.md"
 echo "wrote $out/gen.json and $out/gen.md"
