@@ -90,40 +90,37 @@ const char *fg__gen_scen_desc(int s)
 
 /* ---------------------------------------------------------------- ids */
 
+/* prefix (1 or 2 characters) + the year's last two digits + n in `width` digits. */
+static size_t id_text(const char *prefix, size_t plen, int year, uint64_t n, int width, char *out)
+{
+    memcpy(out, prefix, plen);
+    fg__gen_fmt_pad(out + plen, (uint64_t)year % 100, 2);
+    fg__gen_fmt_pad(out + plen + 2, n, width);
+    size_t len = plen + 2 + (size_t)width;
+    out[len] = '\0';
+    return len;
+}
+
 size_t fg__gen_id_setl(const gen_ctx_t *g, uint64_t n, char *out)
 {
-    out[0] = 'S';
-    fg__gen_fmt_pad(out + 1, (uint64_t)g->year % 100, 2);
-    fg__gen_fmt_pad(out + 3, n, 10);
-    out[13] = '\0';
-    return 13;
+    return id_text("S", 1, g->year, n, 10, out);
 }
 
 size_t fg__gen_id_mdtrt(const gen_ctx_t *g, uint64_t n, char *out)
 {
-    out[0] = 'M';
-    fg__gen_fmt_pad(out + 1, (uint64_t)g->year % 100, 2);
-    fg__gen_fmt_pad(out + 3, n, 10);
-    out[13] = '\0';
-    return 13;
+    return id_text("M", 1, g->year, n, 10, out);
 }
 
 size_t fg__gen_id_feedetl(const gen_ctx_t *g, uint64_t n, char *out)
 {
-    out[0] = 'F';
-    fg__gen_fmt_pad(out + 1, (uint64_t)g->year % 100, 2);
-    fg__gen_fmt_pad(out + 3, n, 11);
-    out[14] = '\0';
-    return 14;
+    return id_text("F", 1, g->year, n, 11, out);
 }
 
 size_t fg__gen_id_invoice(const gen_ctx_t *g, uint64_t n, char *out)
 {
-    fg__gen_fmt_pad(out, (uint64_t)g->reg.province, 2);
-    fg__gen_fmt_pad(out + 2, (uint64_t)g->year % 100, 2);
-    fg__gen_fmt_pad(out + 4, n, 12);
-    out[16] = '\0';
-    return 16;
+    char prov[2];
+    fg__gen_fmt_pad(prov, (uint64_t)g->reg.province, 2);
+    return id_text(prov, 2, g->year, n, 12, out);
 }
 
 /* ---------------------------------------------------------------- files */
