@@ -660,7 +660,8 @@ typedef struct gen_profile {
 } gen_profile_t;
 
 typedef struct gen_region {
-    int province; /* two digits */
+    uint32_t chronic_dx[8]; /* diagnosis index of each chronic condition, GEN_NONE if missing */
+    int province;           /* two digits */
     char province_name[16];
     gen_county_t *counties;
     uint32_t ncounties;
