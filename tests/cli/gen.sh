@@ -33,6 +33,8 @@ expect_grep "missing kb is bad input" 3 '.' 0 -- \
 # ---- a small region: every file there, and every one validates
 expect_grep "small region" 0 '^generated tiny \(seed 1, year 2025\) into .*: .* 2000 persons, ' 1 -- \
     small "$TMP/a" 1
+if [ ! -s "$TMP/stderr" ]; then ok "no progress bar when stderr is not a terminal"; else
+    bad "no progress bar when stderr is not a terminal" "$(head -c 300 "$TMP/stderr")"; fi
 files=(setl_d.csv mdtrt_d.csv fee_list_d.csv setl_list_diag_d.csv setl_list_oprn_d.csv
     persons.csv institutions.csv staff.csv catalogue.csv deaths.csv injuries.csv invoices.csv
     suspensions.csv truth.csv settlements.jsonl inventory.jsonl ledger_events.jsonl)
