@@ -614,6 +614,22 @@ static void ctx_free(gen_ctx_t *g)
     fg_free(g->used);
 }
 
+/* Every scenario must have its guaranteed cases: with too few persons (--persons far below the
+ * scale's) the planner runs out of suitable ones. Fail before writing anything rather than write
+ * a region short of cases. Peer outliers are counted as the care is generated, not planned. */
+static int check_plan(const gen_ctx_t *g, fg_error_t *err)
+{
+    uint32_t planned[SC__COUNT] = {0};
+    for (uint64_t i = 0; i < g->ncases; i++)
+        planned[g->cases[i].scen]++;
+    for (int s = 0; s < SC__COUNT; s++)
+        if (s != SC_peer_outlier && planned[s] < g->min_cases)
+            return fg_error_set(err, FG_EINVAL, "persons", 0,
+                                "%u persons hold only %u of the %u cases of %s; use more persons",
+                                g->npersons, planned[s], g->min_cases, scen_names[s]);
+    return 0;
+}
+
 int fg_gen_run(const fg_gen_options_t *opt, fg_gen_stats_t *stats, fg_error_t *err)
 {
     if (opt == NULL || opt->out_dir == NULL || opt->out_dir[0] == '\0')
@@ -661,6 +677,8 @@ int fg_gen_run(const fg_gen_options_t *opt, fg_gen_stats_t *stats, fg_error_t *e
         rc = fg__gen_region_build(g, err);
     if (rc == 0)
         rc = fg__gen_plan_build(g, err);
+    if (rc == 0)
+        rc = check_plan(g, err);
     if (rc == 0)
         rc = fg__gen_care_init(g, err);
     if (rc == 0)

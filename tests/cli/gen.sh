@@ -27,6 +27,10 @@ expect "unknown option is usage" 2 "" -- "$FG" gen --out "$TMP/u" --scale county
 expect "option without value is usage" 2 "" -- "$FG" gen --out "$TMP/u" --scale county --seed
 expect_grep "help is exit 0 on stdout" 0 '^usage: fundguard gen' 1 -- "$FG" gen --help
 if [ ! -e "$TMP/u" ]; then ok "usage errors write nothing"; else bad "usage errors write nothing"; fi
+expect_grep "too few persons for the cases is usage" 2 'use more persons' 1 -- \
+    bash -c '"$0" gen --out "$1" --scale county --seed 1 --persons 1000 2>&1' "$FG" "$TMP/few"
+if [ -z "$(ls -A "$TMP/few" 2>/dev/null)" ]; then ok "too few persons writes no file"; else
+    bad "too few persons writes no file" "$(ls "$TMP/few")"; fi
 expect_grep "missing kb is bad input" 3 '.' 0 -- \
     "$FG" gen --out "$TMP/nokb" --scale tiny --seed 1 --persons 200 --kb "$TMP/no-such-kb"
 

@@ -545,6 +545,15 @@ TEST(gen_bad_options)
     opt.scale = FG_GEN_TINY;
     opt.persons = 200;
     ASSERT_ERR(fg_gen_run(&opt, NULL, &err), FG_ENOTFOUND);
+    /* Too few persons to hold the guaranteed cases: refused before any file is written. */
+    opt.kb_dir = t_path("kb/nhsa");
+    opt.scale = FG_GEN_COUNTY;
+    opt.persons = 1000;
+    ASSERT_ERR(fg_gen_run(&opt, NULL, &err), FG_EINVAL);
+    ASSERT_STR_EQ(err.where, "persons");
+    ASSERT(strstr(err.msg, "use more persons") != NULL);
+    FILE *f = fopen(path_in(t_tmpdir(), "bad/setl_d.csv"), "rb");
+    ASSERT(f == NULL);
 
     ASSERT_EQ(fg_gen_scale_parse("county"), FG_GEN_COUNTY);
     ASSERT_EQ(fg_gen_scale_parse("province"), FG_GEN_PROVINCE);
