@@ -80,7 +80,9 @@ static uint32_t pick_near(gen_ctx_t *g, gen_rng_t *r, want_t *w, uint32_t county
     return p;
 }
 
-static gen_plan_item_t *item_new(gen_ctx_t *g)
+/* A new plan item: person's part in case cid of scenario scen, on day. */
+static gen_plan_item_t *item_new(gen_ctx_t *g, int scen, uint32_t cid, uint32_t person,
+                                 fg_date_t day)
 {
     if (g->nplan == g->plan_cap) {
         uint64_t cap = g->plan_cap ? g->plan_cap * 2 : 1024;
@@ -97,6 +99,10 @@ static gen_plan_item_t *item_new(gen_ctx_t *g)
     it->cat = GEN_NONE;
     it->cat2 = GEN_NONE;
     it->aux = GEN_NONE;
+    it->person = person;
+    it->scen = (uint16_t)scen;
+    it->case_id = cid;
+    it->day = day;
     return it;
 }
 
@@ -335,6 +341,19 @@ static uint64_t fraud_serial(uint32_t case_id, uint32_t k)
     return 800000000ULL + (uint64_t)case_id * 8 + k;
 }
 
+/* A plan item of trace case cid: person sells or buys the case's pack at inst on day. */
+static gen_plan_item_t *trace_item(gen_ctx_t *g, int scen, uint32_t cid, uint32_t person,
+                                   fg_date_t day, uint32_t inst)
+{
+    gen_plan_item_t *it = item_new(g, scen, cid, person, day);
+    if (it == NULL)
+        return NULL;
+    it->inst = inst;
+    it->cat = g->cases[cid].cat;
+    it->serial = g->cases[cid].serial;
+    return it;
+}
+
 /* A trace-code case between two sales (or a sale and a purchase). */
 static int plan_trace(gen_ctx_t *g, int scen, gen_rng_t *r)
 {
@@ -358,30 +377,16 @@ static int plan_trace(gen_ctx_t *g, int scen, gen_rng_t *r)
     if (scen == SC_trace_reflow)
         x = county_hospital(g, p1.county, 1u << IK_H2 | 1u << IK_H3 | 1u << IK_H1, d1, r);
     if (scen == SC_trace_sale_unpurchased) {
-        gen_plan_item_t *it = item_new(g);
+        gen_plan_item_t *it = trace_item(g, scen, cid, a, d1, x);
         FAIL_IF(it == NULL);
-        it->person = a;
-        it->scen = (uint16_t)scen;
-        it->case_id = cid;
-        it->day = d1;
-        it->inst = x;
-        it->cat = drug;
         it->arg = rng_range(r, 2, 6); /* packs */
-        it->serial = c->serial;
         c->person = a;
         c->inst = x;
         return 0;
     }
-    gen_plan_item_t *first = item_new(g);
+    gen_plan_item_t *first = trace_item(g, scen, cid, a, d1, x);
     FAIL_IF(first == NULL);
-    first->person = a;
-    first->scen = (uint16_t)scen;
     first->role = 1;
-    first->case_id = cid;
-    first->day = d1;
-    first->inst = x;
-    first->cat = drug;
-    first->serial = c->serial;
     c->person2 = a;
     c->inst2 = x;
     if (scen == SC_trace_sold_repurchased) {
@@ -403,19 +408,9 @@ static int plan_trace(gen_ctx_t *g, int scen, gen_rng_t *r)
     }
     if (b == GEN_NONE)
         return 0;
-    gen_plan_item_t *second = item_new(g);
+    uint32_t y = scen == SC_trace_dup_same_inst ? x : county_pharmacy(g, p2.county, x, d2, r);
+    gen_plan_item_t *second = trace_item(g, scen, cid, b, d2, y);
     FAIL_IF(second == NULL);
-    second->person = b;
-    second->scen = (uint16_t)scen;
-    second->role = 0;
-    second->case_id = cid;
-    second->day = d2;
-    second->cat = drug;
-    second->serial = c->serial;
-    if (scen == SC_trace_dup_same_inst)
-        second->inst = x;
-    else
-        second->inst = county_pharmacy(g, p2.county, x, d2, r);
     second->inst2 = x;
     c->person = b;
     c->inst = second->inst;
@@ -429,13 +424,9 @@ static gen_plan_item_t *own_item(gen_ctx_t *g, int scen, uint32_t person, fg_dat
     uint32_t cid = fg__gen_case_new(g, scen);
     if (cid == GEN_NONE)
         return NULL;
-    gen_plan_item_t *it = item_new(g);
+    gen_plan_item_t *it = item_new(g, scen, cid, person, d);
     if (it == NULL)
         return NULL;
-    it->person = person;
-    it->scen = (uint16_t)scen;
-    it->case_id = cid;
-    it->day = d;
     g->cases[cid].person = person;
     *cid_out = cid;
     return it;
@@ -881,14 +872,11 @@ static int plan_groups(gen_ctx_t *g, uint32_t n, gen_rng_t *r)
         c->inst = gr->occ_inst[0];
         c->cat = gr->cat;
         for (uint32_t m = 0; m < gr->n; m++) {
-            gen_plan_item_t *it = item_new(g);
+            gen_plan_item_t *it =
+                item_new(g, SC_covisit_group, cid, g->group_members[gr->first + m], gr->occ_day[0]);
             if (it == NULL)
                 return FG_ENOMEM;
-            it->person = g->group_members[gr->first + m];
-            it->scen = SC_covisit_group;
             it->role = (uint8_t)m;
-            it->case_id = cid;
-            it->day = gr->occ_day[0];
             it->aux = g->ngroups;
         }
         g->ngroups++;
