@@ -926,6 +926,27 @@ static void json_kv_mem(gen_out_t *w, const char *key, const char *val, size_t n
  * refund: 0 the settlement itself, 1 its refund (negated, lines point back), 2 a manual second
  * claim with the same invoice.
  */
+/* The person and institution columns of mdtrt_d and setl_d. */
+static void row_person(const gen_ctx_t *g, gen_row_t *row, const person_t *ps, const visit_t *v,
+                       const gen_inst_t *in, const char *brdy, const char *age_s, size_t n_age)
+{
+    fg__gen_row_str(row, SL_psn_no, ps->psn_no);
+    fg__gen_row_str(row, SL_psn_name, ps->name);
+    fg__gen_row_str(row, SL_psn_cert_type, "01");
+    fg__gen_row_str(row, SL_certno, ps->certno);
+    fg__gen_row_str(row, SL_gend, ps->p.sex == 1 ? "1" : "2");
+    fg__gen_row_str(row, SL_naty, "01");
+    fg__gen_row_mem(row, SL_brdy, brdy, 10);
+    fg__gen_row_mem(row, SL_age, age_s, n_age);
+    fg__gen_row_str(row, SL_insutype, v->insutype);
+    fg__gen_row_str(row, SL_psn_type, ps->psn_type);
+    fg__gen_row_str(row, SL_insu_admdvs, g->reg.counties[ps->p.county].code);
+    fg__gen_row_str(row, SL_fixmedins_code, in->code);
+    fg__gen_row_str(row, SL_fixmedins_name, in->name);
+    if (in->hosp_lv[0])
+        fg__gen_row_str(row, SL_hosp_lv, in->hosp_lv);
+}
+
 static void emit_settlement(gen_ctx_t *g, const person_t *ps, visit_t *v, fg_time_t setl_time,
                             int mode)
 {
@@ -981,21 +1002,7 @@ static void emit_settlement(gen_ctx_t *g, const person_t *ps, visit_t *v, fg_tim
     if (mode == 0) {
         fg__gen_row_begin(row);
         put_id(row, SL_mdtrt_id, mdtrt_id, n_mdtrt);
-        fg__gen_row_str(row, SL_psn_no, ps->psn_no);
-        fg__gen_row_str(row, SL_psn_cert_type, "01");
-        fg__gen_row_str(row, SL_certno, ps->certno);
-        fg__gen_row_str(row, SL_psn_name, ps->name);
-        fg__gen_row_str(row, SL_gend, gend);
-        fg__gen_row_str(row, SL_naty, "01");
-        fg__gen_row_mem(row, SL_brdy, brdy, 10);
-        fg__gen_row_mem(row, SL_age, age_s, n_age);
-        fg__gen_row_str(row, SL_insutype, v->insutype);
-        fg__gen_row_str(row, SL_psn_type, ps->psn_type);
-        fg__gen_row_str(row, SL_insu_admdvs, g->reg.counties[ps->p.county].code);
-        fg__gen_row_str(row, SL_fixmedins_code, in->code);
-        fg__gen_row_str(row, SL_fixmedins_name, in->name);
-        if (in->hosp_lv[0])
-            fg__gen_row_str(row, SL_hosp_lv, in->hosp_lv);
+        row_person(g, row, ps, v, in, brdy, age_s, n_age);
         fg__gen_row_time(row, cache, SL_begntime, v->begin);
         fg__gen_row_time(row, cache, SL_endtime, v->end);
         fg__gen_row_str(row, SL_med_type, v->med_type);
@@ -1029,21 +1036,7 @@ static void emit_settlement(gen_ctx_t *g, const person_t *ps, visit_t *v, fg_tim
     fg__gen_row_begin(row);
     put_id(row, SL_setl_id, setl_id, n_setl);
     put_id(row, SL_mdtrt_id, mdtrt_id, n_mdtrt);
-    fg__gen_row_str(row, SL_psn_no, ps->psn_no);
-    fg__gen_row_str(row, SL_psn_name, ps->name);
-    fg__gen_row_str(row, SL_psn_cert_type, "01");
-    fg__gen_row_str(row, SL_certno, ps->certno);
-    fg__gen_row_str(row, SL_gend, gend);
-    fg__gen_row_str(row, SL_naty, "01");
-    fg__gen_row_mem(row, SL_brdy, brdy, 10);
-    fg__gen_row_mem(row, SL_age, age_s, n_age);
-    fg__gen_row_str(row, SL_insutype, v->insutype);
-    fg__gen_row_str(row, SL_psn_type, ps->psn_type);
-    fg__gen_row_str(row, SL_insu_admdvs, g->reg.counties[ps->p.county].code);
-    fg__gen_row_str(row, SL_fixmedins_code, in->code);
-    fg__gen_row_str(row, SL_fixmedins_name, in->name);
-    if (in->hosp_lv[0])
-        fg__gen_row_str(row, SL_hosp_lv, in->hosp_lv);
+    row_person(g, row, ps, v, in, brdy, age_s, n_age);
     fg__gen_row_date(row, cache, SL_begndate, fg_time_date(v->begin));
     fg__gen_row_date(row, cache, SL_enddate, fg_time_date(v->end));
     fg__gen_row_time(row, cache, SL_setl_time, setl_time);
@@ -1488,6 +1481,23 @@ static void build_ph(gen_ctx_t *g, person_t *ps, visit_t *v, uint32_t inst, uint
         drug_packs(g, v, cat, add_min(t, k), ph, packs, days);
     }
     v->end = add_min(t, rng_range(r, 2, 8));
+}
+
+/* A visit of its own at inst on day d: a purchase at a pharmacy, else an outpatient visit at t
+ * (FG_TIME_NONE: a usual hour). Each draw is its own statement, so every compiler makes them in
+ * the same order (the order of a call's arguments is unspecified in C). */
+static void build_walk_in(gen_ctx_t *g, person_t *ps, visit_t *v, uint32_t inst, fg_date_t d,
+                          fg_time_t t, gen_rng_t *r)
+{
+    if (g->reg.inst[inst].kind >= IK_PH_CHAIN) {
+        uint32_t dx = dx_pick(g, ps, DXW_PH, d, r);
+        build_ph(g, ps, v, inst, dx, at(g, d, ph_minute(r)), 0, r);
+    } else {
+        uint32_t dx = dx_pick(g, ps, DXW_OP, d, r);
+        if (t == FG_TIME_NONE)
+            t = at(g, d, op_minute(r));
+        build_op(g, ps, v, inst, dx, t, 0, GEN_NONE, r);
+    }
 }
 
 /* An inpatient stay: admission tests, daily bed, consultation, nursing, drugs (split packs),
@@ -2061,34 +2071,22 @@ static void run_plan(gen_ctx_t *g, person_t *ps, const gen_plan_item_t *it, gen_
     }
     case SC_care_during_stay: {
         /* The stay is its own event; this is the visit elsewhere during it. */
-        fg_date_t dv = d + it->arg2;
-        if (g->reg.inst[it->inst2].kind >= IK_PH_CHAIN)
-            build_ph(g, ps, v, it->inst2, dx_pick(g, ps, DXW_PH, dv, r), at(g, dv, ph_minute(r)), 0,
-                     r);
-        else
-            build_op(g, ps, v, it->inst2, dx_pick(g, ps, DXW_OP, dv, r), at(g, dv, op_minute(r)), 0,
-                     GEN_NONE, r);
+        build_walk_in(g, ps, v, it->inst2, d + it->arg2, FG_TIME_NONE, r);
         v->whole_case = it->case_id;
         settle(g, ps, v, r);
         return;
     }
     case SC_staff_suspended_billing: {
-        const gen_staff_t *st = &g->reg.staff[it->aux];
         uint32_t dx = dx_pick(g, ps, DXW_OP, d, r);
         build_op(g, ps, v, it->inst, dx, t, 0, it->aux, r);
         for (uint32_t i = 0; i < v->nlines; i++)
             if (v->lines[i].doctor == it->aux)
                 v->lines[i].case_id = it->case_id;
-        (void)st;
         settle(g, ps, v, r);
         return;
     }
     case SC_inst_suspended_billing:
-        if (g->reg.inst[it->inst].kind >= IK_PH_CHAIN)
-            build_ph(g, ps, v, it->inst, dx_pick(g, ps, DXW_PH, d, r), at(g, d, ph_minute(r)), 0,
-                     r);
-        else
-            build_op(g, ps, v, it->inst, dx_pick(g, ps, DXW_OP, d, r), t, 0, GEN_NONE, r);
+        build_walk_in(g, ps, v, it->inst, d, t, r);
         v->whole_case = it->case_id;
         settle(g, ps, v, r);
         return;
@@ -2376,7 +2374,8 @@ static void run_plan_stay(gen_ctx_t *g, person_t *ps, const gen_plan_item_t *it,
         int los = rng_range(r, 4, 9);
         build_stay(g, ps, v, it->inst, it->aux, t, los, 0, r);
         /* A test dated after discharge. */
-        fg_time_t tx = at(g, d + los + rng_range(r, 1, 3), 10 * 60 + rng_range(r, 0, 300));
+        int after = rng_range(r, 1, 3); /* drawn apart: argument order is unspecified in C */
+        fg_time_t tx = at(g, d + los + after, 10 * 60 + rng_range(r, 0, 300));
         uint32_t cat = K->it_glucose;
         line_t *l = line_add(g, v, cat, tx, v->doctor);
         if (l != NULL)
@@ -2470,7 +2469,8 @@ int fg__gen_person_year(gen_ctx_t *g, uint32_t idx)
     }
     if (rc != 0)
         return rc;
-    qsort(C->ev, C->nev, sizeof(*C->ev), ev_cmp);
+    if (C->nev > 1) /* a person without care has no event array */
+        qsort(C->ev, C->nev, sizeof(*C->ev), ev_cmp);
 
     visit_t *v = &C->v;
     for (uint32_t e = 0; e < C->nev; e++) {

@@ -90,40 +90,37 @@ const char *fg__gen_scen_desc(int s)
 
 /* ---------------------------------------------------------------- ids */
 
+/* prefix (1 or 2 characters) + the year's last two digits + n in `width` digits. */
+static size_t id_text(const char *prefix, size_t plen, int year, uint64_t n, int width, char *out)
+{
+    memcpy(out, prefix, plen);
+    fg__gen_fmt_pad(out + plen, (uint64_t)year % 100, 2);
+    fg__gen_fmt_pad(out + plen + 2, n, width);
+    size_t len = plen + 2 + (size_t)width;
+    out[len] = '\0';
+    return len;
+}
+
 size_t fg__gen_id_setl(const gen_ctx_t *g, uint64_t n, char *out)
 {
-    out[0] = 'S';
-    fg__gen_fmt_pad(out + 1, (uint64_t)g->year % 100, 2);
-    fg__gen_fmt_pad(out + 3, n, 10);
-    out[13] = '\0';
-    return 13;
+    return id_text("S", 1, g->year, n, 10, out);
 }
 
 size_t fg__gen_id_mdtrt(const gen_ctx_t *g, uint64_t n, char *out)
 {
-    out[0] = 'M';
-    fg__gen_fmt_pad(out + 1, (uint64_t)g->year % 100, 2);
-    fg__gen_fmt_pad(out + 3, n, 10);
-    out[13] = '\0';
-    return 13;
+    return id_text("M", 1, g->year, n, 10, out);
 }
 
 size_t fg__gen_id_feedetl(const gen_ctx_t *g, uint64_t n, char *out)
 {
-    out[0] = 'F';
-    fg__gen_fmt_pad(out + 1, (uint64_t)g->year % 100, 2);
-    fg__gen_fmt_pad(out + 3, n, 11);
-    out[14] = '\0';
-    return 14;
+    return id_text("F", 1, g->year, n, 11, out);
 }
 
 size_t fg__gen_id_invoice(const gen_ctx_t *g, uint64_t n, char *out)
 {
-    fg__gen_fmt_pad(out, (uint64_t)g->reg.province, 2);
-    fg__gen_fmt_pad(out + 2, (uint64_t)g->year % 100, 2);
-    fg__gen_fmt_pad(out + 4, n, 12);
-    out[16] = '\0';
-    return 16;
+    char prov[2];
+    fg__gen_fmt_pad(prov, (uint64_t)g->reg.province, 2);
+    return id_text(prov, 2, g->year, n, 12, out);
 }
 
 /* ---------------------------------------------------------------- files */
@@ -617,6 +614,22 @@ static void ctx_free(gen_ctx_t *g)
     fg_free(g->used);
 }
 
+/* Every scenario must have its guaranteed cases: with too few persons (--persons far below the
+ * scale's) the planner runs out of suitable ones. Fail before writing anything rather than write
+ * a region short of cases. Peer outliers are counted as the care is generated, not planned. */
+static int check_plan(const gen_ctx_t *g, fg_error_t *err)
+{
+    uint32_t planned[SC__COUNT] = {0};
+    for (uint64_t i = 0; i < g->ncases; i++)
+        planned[g->cases[i].scen]++;
+    for (int s = 0; s < SC__COUNT; s++)
+        if (s != SC_peer_outlier && planned[s] < g->min_cases)
+            return fg_error_set(err, FG_EINVAL, "persons", 0,
+                                "%u persons hold only %u of the %u cases of %s; use more persons",
+                                g->npersons, planned[s], g->min_cases, scen_names[s]);
+    return 0;
+}
+
 int fg_gen_run(const fg_gen_options_t *opt, fg_gen_stats_t *stats, fg_error_t *err)
 {
     if (opt == NULL || opt->out_dir == NULL || opt->out_dir[0] == '\0')
@@ -633,6 +646,12 @@ int fg_gen_run(const fg_gen_options_t *opt, fg_gen_stats_t *stats, fg_error_t *e
     gen_ctx_t *g = fg_calloc(1, sizeof(*g));
     if (g == NULL)
         return fg_error_set(err, FG_ENOMEM, NULL, 0, NULL);
+    /* Outputs not opened yet: nothing for ctx_free to close on an early error. */
+    for (int i = 0; i < GF__COUNT; i++) {
+        gen_out_t *w = i < GF__TABLES ? &g->tab[i].out : &g->json[i - GF__TABLES];
+        w->fd = -1;
+        w->cd = (iconv_t)-1;
+    }
     int rc = 0;
     g->opt = *opt;
     g->seed = opt->seed;
@@ -658,6 +677,8 @@ int fg_gen_run(const fg_gen_options_t *opt, fg_gen_stats_t *stats, fg_error_t *e
         rc = fg__gen_region_build(g, err);
     if (rc == 0)
         rc = fg__gen_plan_build(g, err);
+    if (rc == 0)
+        rc = check_plan(g, err);
     if (rc == 0)
         rc = fg__gen_care_init(g, err);
     if (rc == 0)

@@ -125,8 +125,9 @@ typedef struct gen_out {
     size_t len;
     size_t cap;
     gen_sha256_t sha;
-    uint64_t bytes; /* written to the file (after conversion) */
-    uint64_t rows;  /* data rows / lines, counted by the writers */
+    uint64_t bytes;      /* written to the file (after conversion) */
+    uint64_t wb_started; /* bytes whose writeback was started (write-behind, out.c) */
+    uint64_t rows;       /* data rows / lines, counted by the writers */
     int gbk;
     iconv_t cd;
     char *cvt;
@@ -659,7 +660,8 @@ typedef struct gen_profile {
 } gen_profile_t;
 
 typedef struct gen_region {
-    int province; /* two digits */
+    uint32_t chronic_dx[8]; /* diagnosis index of each chronic condition, GEN_NONE if missing */
+    int province;           /* two digits */
     char province_name[16];
     gen_county_t *counties;
     uint32_t ncounties;

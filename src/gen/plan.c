@@ -66,7 +66,23 @@ static uint32_t pick_person(gen_ctx_t *g, gen_rng_t *r, const want_t *w, fg_date
     return GEN_NONE;
 }
 
-static gen_plan_item_t *item_new(gen_ctx_t *g)
+/* A person fitting w living in county, else anywhere (pharmacy or not). */
+static uint32_t pick_near(gen_ctx_t *g, gen_rng_t *r, want_t *w, uint32_t county, fg_date_t d,
+                          gen_profile_t *out)
+{
+    w->county = county;
+    w->need_pharm = 0;
+    uint32_t p = pick_person(g, r, w, d, out);
+    if (p == GEN_NONE) {
+        w->county = GEN_NONE;
+        p = pick_person(g, r, w, d, out);
+    }
+    return p;
+}
+
+/* A new plan item: person's part in case cid of scenario scen, on day. */
+static gen_plan_item_t *item_new(gen_ctx_t *g, int scen, uint32_t cid, uint32_t person,
+                                 fg_date_t day)
 {
     if (g->nplan == g->plan_cap) {
         uint64_t cap = g->plan_cap ? g->plan_cap * 2 : 1024;
@@ -83,6 +99,10 @@ static gen_plan_item_t *item_new(gen_ctx_t *g)
     it->cat = GEN_NONE;
     it->cat2 = GEN_NONE;
     it->aux = GEN_NONE;
+    it->person = person;
+    it->scen = (uint16_t)scen;
+    it->case_id = cid;
+    it->day = day;
     return it;
 }
 
@@ -321,6 +341,19 @@ static uint64_t fraud_serial(uint32_t case_id, uint32_t k)
     return 800000000ULL + (uint64_t)case_id * 8 + k;
 }
 
+/* A plan item of trace case cid: person sells or buys the case's pack at inst on day. */
+static gen_plan_item_t *trace_item(gen_ctx_t *g, int scen, uint32_t cid, uint32_t person,
+                                   fg_date_t day, uint32_t inst)
+{
+    gen_plan_item_t *it = item_new(g, scen, cid, person, day);
+    if (it == NULL)
+        return NULL;
+    it->inst = inst;
+    it->cat = g->cases[cid].cat;
+    it->serial = g->cases[cid].serial;
+    return it;
+}
+
 /* A trace-code case between two sales (or a sale and a purchase). */
 static int plan_trace(gen_ctx_t *g, int scen, gen_rng_t *r)
 {
@@ -344,30 +377,16 @@ static int plan_trace(gen_ctx_t *g, int scen, gen_rng_t *r)
     if (scen == SC_trace_reflow)
         x = county_hospital(g, p1.county, 1u << IK_H2 | 1u << IK_H3 | 1u << IK_H1, d1, r);
     if (scen == SC_trace_sale_unpurchased) {
-        gen_plan_item_t *it = item_new(g);
+        gen_plan_item_t *it = trace_item(g, scen, cid, a, d1, x);
         FAIL_IF(it == NULL);
-        it->person = a;
-        it->scen = (uint16_t)scen;
-        it->case_id = cid;
-        it->day = d1;
-        it->inst = x;
-        it->cat = drug;
         it->arg = rng_range(r, 2, 6); /* packs */
-        it->serial = c->serial;
         c->person = a;
         c->inst = x;
         return 0;
     }
-    gen_plan_item_t *first = item_new(g);
+    gen_plan_item_t *first = trace_item(g, scen, cid, a, d1, x);
     FAIL_IF(first == NULL);
-    first->person = a;
-    first->scen = (uint16_t)scen;
     first->role = 1;
-    first->case_id = cid;
-    first->day = d1;
-    first->inst = x;
-    first->cat = drug;
-    first->serial = c->serial;
     c->person2 = a;
     c->inst2 = x;
     if (scen == SC_trace_sold_repurchased) {
@@ -389,19 +408,9 @@ static int plan_trace(gen_ctx_t *g, int scen, gen_rng_t *r)
     }
     if (b == GEN_NONE)
         return 0;
-    gen_plan_item_t *second = item_new(g);
+    uint32_t y = scen == SC_trace_dup_same_inst ? x : county_pharmacy(g, p2.county, x, d2, r);
+    gen_plan_item_t *second = trace_item(g, scen, cid, b, d2, y);
     FAIL_IF(second == NULL);
-    second->person = b;
-    second->scen = (uint16_t)scen;
-    second->role = 0;
-    second->case_id = cid;
-    second->day = d2;
-    second->cat = drug;
-    second->serial = c->serial;
-    if (scen == SC_trace_dup_same_inst)
-        second->inst = x;
-    else
-        second->inst = county_pharmacy(g, p2.county, x, d2, r);
     second->inst2 = x;
     c->person = b;
     c->inst = second->inst;
@@ -415,13 +424,9 @@ static gen_plan_item_t *own_item(gen_ctx_t *g, int scen, uint32_t person, fg_dat
     uint32_t cid = fg__gen_case_new(g, scen);
     if (cid == GEN_NONE)
         return NULL;
-    gen_plan_item_t *it = item_new(g);
+    gen_plan_item_t *it = item_new(g, scen, cid, person, d);
     if (it == NULL)
         return NULL;
-    it->person = person;
-    it->scen = (uint16_t)scen;
-    it->case_id = cid;
-    it->day = d;
     g->cases[cid].person = person;
     *cid_out = cid;
     return it;
@@ -658,13 +663,7 @@ static int plan_status(gen_ctx_t *g, int scen, gen_rng_t *r, uint32_t *cursor)
             if (end > g->y0 + g->ndays - 1)
                 end = g->y0 + g->ndays - 1;
             fg_date_t d = st->susp_begin + rng_range(r, 0, end - st->susp_begin);
-            w.county = R->inst[st->inst].county;
-            w.need_pharm = 0;
-            uint32_t person = pick_person(g, r, &w, d, &p);
-            if (person == GEN_NONE) {
-                w.county = GEN_NONE;
-                person = pick_person(g, r, &w, d, &p);
-            }
+            uint32_t person = pick_near(g, r, &w, R->inst[st->inst].county, d, &p);
             if (person == GEN_NONE)
                 return 0;
             uint32_t cid;
@@ -690,13 +689,7 @@ static int plan_status(gen_ctx_t *g, int scen, gen_rng_t *r, uint32_t *cursor)
             fg_date_t d = in->susp_begin + rng_range(r, 0, in->susp_end - in->susp_begin);
             if (d >= g->y0 + g->ndays)
                 d = g->y0 + g->ndays - 1;
-            w.county = in->county;
-            w.need_pharm = 0;
-            uint32_t person = pick_person(g, r, &w, d, &p);
-            if (person == GEN_NONE) {
-                w.county = GEN_NONE;
-                person = pick_person(g, r, &w, d, &p);
-            }
+            uint32_t person = pick_near(g, r, &w, in->county, d, &p);
             if (person == GEN_NONE)
                 return 0;
             uint32_t cid;
@@ -879,14 +872,11 @@ static int plan_groups(gen_ctx_t *g, uint32_t n, gen_rng_t *r)
         c->inst = gr->occ_inst[0];
         c->cat = gr->cat;
         for (uint32_t m = 0; m < gr->n; m++) {
-            gen_plan_item_t *it = item_new(g);
+            gen_plan_item_t *it =
+                item_new(g, SC_covisit_group, cid, g->group_members[gr->first + m], gr->occ_day[0]);
             if (it == NULL)
                 return FG_ENOMEM;
-            it->person = g->group_members[gr->first + m];
-            it->scen = SC_covisit_group;
             it->role = (uint8_t)m;
-            it->case_id = cid;
-            it->day = gr->occ_day[0];
             it->aux = g->ngroups;
         }
         g->ngroups++;

@@ -463,9 +463,20 @@ uint32_t fg__gen_pick_doctor(const gen_ctx_t *g, uint32_t inst, int dept, gen_rn
     return in->staff_first;
 }
 
+/* Chronic conditions a profile may carry (dx codes); their prevalence: chronic_prev. */
+static const char *const chronic_codes[] = {"I10.x00", "E11.900", "J44.900", "I25.100",
+                                            "E78.500", "N40.x00", "M81.900", "N18.900"};
+
 int fg__gen_region_build(gen_ctx_t *g, fg_error_t *err)
 {
     gen_region_t *R = &g->reg;
+    /* The chronic conditions' diagnoses in this catalogue (per run: another --kb may differ). */
+    for (size_t i = 0; i < FG_ARRAY_LEN(chronic_codes); i++) {
+        R->chronic_dx[i] = GEN_NONE;
+        for (uint32_t d = 0; d < g->cat.ndx && R->chronic_dx[i] == GEN_NONE; d++)
+            if (strcmp(g->cat.dx[d].code, chronic_codes[i]) == 0)
+                R->chronic_dx[i] = d;
+    }
     gen_rng_t r;
     fg__gen_rng_init(&r, g->seed, ST_REGION, 0);
     size_t pi = rng_below(&r, FG_ARRAY_LEN(provinces));
@@ -663,10 +674,7 @@ int fg__gen_age(fg_date_t birth, fg_date_t on)
 static const uint8_t age_hi[] = {4, 14, 24, 34, 44, 54, 64, 74, 84, 99};
 static const uint16_t age_pm[] = {55, 125, 105, 150, 130, 155, 130, 90, 45, 15};
 
-/* Chronic conditions a profile may carry (dx codes), and their prevalence by age. */
-static const char *const chronic_codes[] = {"I10.x00", "E11.900", "J44.900", "I25.100",
-                                            "E78.500", "N40.x00", "M81.900", "N18.900"};
-
+/* The prevalence of each chronic condition (chronic_codes) by age and sex. */
 static double chronic_prev(int k, int age, int sex)
 {
     switch (k) {
@@ -698,18 +706,7 @@ static double chronic_prev(int k, int age, int sex)
 
 uint32_t fg__gen_chronic_dx(const gen_ctx_t *g, int k)
 {
-    static uint32_t cache[8];
-    static int ready;
-    if (!ready) {
-        for (size_t i = 0; i < FG_ARRAY_LEN(chronic_codes); i++) {
-            cache[i] = GEN_NONE;
-            for (uint32_t d = 0; d < g->cat.ndx; d++)
-                if (strcmp(g->cat.dx[d].code, chronic_codes[i]) == 0)
-                    cache[i] = d;
-        }
-        ready = 1;
-    }
-    return k >= 0 && k < 8 ? cache[k] : GEN_NONE;
+    return k >= 0 && k < 8 ? g->reg.chronic_dx[k] : GEN_NONE;
 }
 
 static double stay_rate(int age, int sex)
