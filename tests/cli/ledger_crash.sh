@@ -5,7 +5,7 @@
 #   - every event in the journal is there exactly once, in input order (a prefix of the input),
 #   - the acknowledged outcome lines are those of an uninterrupted run, and verify is sound;
 # finally that the whole journal's outcomes equal the uninterrupted run's.
-# FG_CRASH_KILLS (default 24) and FG_CRASH_EVENTS (default 60000) size the run.
+# FG_CRASH_KILLS (default 24) and FG_CRASH_EVENTS (default 40000) size the run.
 # Each killed round streams the next slice of the input (events / (kills + 1) events) through a
 # FIFO that stays open, so the process is alive and ingesting (or waiting for more) when the kill
 # lands; the kill point is drawn from the measured speed of this build. The last round applies the
@@ -13,7 +13,7 @@
 source "$(dirname "$0")/lib.sh"
 
 kills=${FG_CRASH_KILLS:-24}
-events=${FG_CRASH_EVENTS:-60000}
+events=${FG_CRASH_EVENTS:-40000}
 chunk=$((events / (kills + 1)))
 "$FG" ledger synth --events "$events" --mix --seed 11 >"$TMP/in.jsonl"
 "$FG" ledger apply --quiet --fsync off --data "$TMP/ref" "$TMP/in.jsonl" >"$TMP/ref.out"
