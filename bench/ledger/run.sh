@@ -71,8 +71,8 @@ if command -v node >/dev/null && [ -d "$root/bench/node_modules/@duckdb/node-api
                FROM read_csv('$tmp/events.csv', header = true, all_varchar = true)
                GROUP BY drug_trac_codg HAVING count(*) > 1)"
     (cd "$root/bench" && node duckdb-run.mjs "$sql" 1) |
-        jq -c --argjson ev "$EVENTS" '{engine: "duckdb-group-by", events: $ev, repeats: .rows[0][1],
-            codes_repeated: .rows[0][0], seconds: .seconds,
+        jq -c --argjson ev "$EVENTS" '{engine: "duckdb-group-by", events: $ev, repeats: (.rows[0][1] | tonumber),
+            codes_repeated: (.rows[0][0] | tonumber), seconds: .seconds,
             events_per_s: ($ev / .seconds | floor), threads: 1}' | tee -a "$res"
 else
     echo '{"engine":"duckdb-group-by","skipped":"node or bench/node_modules/@duckdb/node-api missing"}' |
