@@ -16,7 +16,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 143' TERM INT # run the EXIT trap (stop the server) when ctest times out or on ^C
 # Durability is not under test here: a server without fsync runs the stream faster.
-if ! URL=$("$ROOT/scripts/pg-start.sh" "$PGDIR" fsync=off synchronous_commit=off full_page_writes=off); then
+if ! URL=$("$ROOT/scripts/pg-start.sh" "$PGDIR" fsync=off synchronous_commit=off full_page_writes=off \
+    shared_buffers=256MB max_wal_size=8GB wal_level=minimal max_wal_senders=0 autovacuum=off); then
     bad "cannot start a throwaway PostgreSQL" "$(tail -n 5 "$PGDIR/server.log" "$PGDIR/initdb.log" 2>/dev/null)"
     finish
 fi
