@@ -21,6 +21,7 @@
 #include "cli/cli.h"
 #include "fundguard/alloc.h"
 #include "fundguard/buf.h"
+#include "fundguard/csv.h"
 #include "fundguard/ledger.h"
 
 #define LINE_MAX_BYTES (64u << 10)
@@ -46,14 +47,18 @@ static void help(FILE *out)
         "       fundguard ledger query --data DIR [--db URL] [--json] CODE…\n"
         "       fundguard ledger stats --data DIR [--json]\n"
         "       fundguard ledger verify --data DIR\n"
-        "       fundguard ledger dump --data DIR\n\n"
+        "       fundguard ledger dump --data DIR\n"
+        "       fundguard ledger truth --data DIR GENERATED_DIR\n"
+        "       fundguard ledger synth [--events N] [--mix] [--csv] …\n\n"
         "The drug traceability ledger (SPEC §3): a trace code may be sold once.\n"
         "apply reads events, one JSON object a line or CSV with the field names as header\n"
         "(FILE ending in .csv, or a first line not starting with '{'; '-' is standard input),\n"
         "and prints one outcome line per event once it is durable. Exit 1 when any alert\n"
         "(duplicate, reflow_purchase), 3 when only invalid events, 0 otherwise.\n"
         "query prints a code's history and how many sales stand (\"1\" or \"2 or more\").\n"
-        "verify checks every journal record and the snapshot and prints the offset of damage.\n");
+        "verify checks every journal record and the snapshot and prints the offset of damage.\n"
+        "truth applies a generated region's ledger_events.jsonl (fundguard gen) and prints, per\n"
+        "trace scenario of its truth.csv, how many injected cases the ledger's alerts found.\n");
 }
 
 static double now_s(void)
@@ -867,6 +872,216 @@ static int cmd_synth(int argc, char **argv)
     return rc == 0 ? FG_EXIT_OK : FG_EXIT_INTERNAL;
 }
 
+/* ---- truth: a generated region's ledger events against its truth.csv ---- */
+
+/* What the ledger says about a code, as bits. */
+enum { SEEN_DUP_SAME = 1, SEEN_DUP_OTHER = 2, SEEN_REFLOW = 4, SEEN_UNKNOWN_SOURCE = 8 };
+
+static const struct truth_scenario {
+    const char *name;
+    unsigned expect; /* any of these bits finds the case */
+    const char *what;
+} TRUTH_SCENARIOS[] = {
+    {"trace_dup_same_inst", SEEN_DUP_SAME, "duplicate (same_institution)"},
+    {"trace_dup_other_inst", SEEN_DUP_OTHER, "duplicate (other_institution)"},
+    {"trace_reflow", SEEN_REFLOW, "reflow_purchase"},
+    {"trace_sold_repurchased", SEEN_REFLOW, "reflow_purchase"},
+    {"trace_sale_unpurchased", SEEN_UNKNOWN_SOURCE, "finding unknown_source"},
+};
+#define NSCEN (sizeof(TRUTH_SCENARIOS) / sizeof(TRUTH_SCENARIOS[0]))
+
+struct truth_case {
+    char code[FG_ID_NORM_MAX];
+    int scen;
+    unsigned seen;
+};
+
+static int cmp_truth(const void *a, const void *b)
+{
+    return strcmp(((const struct truth_case *)a)->code, ((const struct truth_case *)b)->code);
+}
+
+static int load_truth(const char *path, struct truth_case **out, size_t *n)
+{
+    fg_csv_t *csv = NULL;
+    fg_error_t err;
+    fg_csv_row_t row;
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    if (fg_csv_open_path(path, NULL, &csv, &err) != 0) {
+        fprintf(stderr, "fundguard ledger: %s: %s\n", path, err.msg);
+        return -1;
+    }
+    int cs = fg_csv_column(csv, "scenario");
+    int cc = fg_csv_column(csv, "drug_trac_codg");
+    int rc = cs < 0 || cc < 0 ? -1 : 0;
+    while (rc == 0) {
+        int r = fg_csv_next(csv, &row, &err);
+        if (r <= 0) {
+            rc = r;
+            break;
+        }
+        if ((size_t)cs >= row.nfields || (size_t)cc >= row.nfields)
+            continue;
+        int scen = -1;
+        for (size_t k = 0; k < NSCEN; k++)
+            if (strcmp(row.data[cs], TRUTH_SCENARIOS[k].name) == 0)
+                scen = (int)k;
+        fg_trace_code_t tc;
+        if (scen < 0 || fg_trace_parse(row.data[cc], row.len[cc], &tc, &err) != 0)
+            continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 256;
+            struct truth_case *p = fg_realloc_array(*out, cap, sizeof(**out));
+            if (p == NULL) {
+                rc = -1;
+                break;
+            }
+            *out = p;
+        }
+        struct truth_case *t = &(*out)[(*n)++];
+        snprintf(t->code, sizeof(t->code), "%s", tc.key);
+        t->scen = scen;
+        t->seen = 0;
+    }
+    fg_csv_close(csv);
+    if (rc != 0)
+        fprintf(stderr, "fundguard ledger: %s: cannot read the truth cases\n", path);
+    else
+        qsort(*out, *n, sizeof(**out), cmp_truth);
+    return rc;
+}
+
+static unsigned seen_bits(const fg_ledger_result_t *r)
+{
+    unsigned b = 0;
+    if (r->outcome == FG_LEDGER_DUPLICATE)
+        b |= r->kind == FG_LEDGER_SAME_INSTITUTION ? SEEN_DUP_SAME : SEEN_DUP_OTHER;
+    if (r->outcome == FG_LEDGER_REFLOW_PURCHASE)
+        b |= SEEN_REFLOW;
+    if (r->findings & FG_LEDGER_FINDING_UNKNOWN_SOURCE)
+        b |= SEEN_UNKNOWN_SOURCE;
+    return b;
+}
+
+struct truth_run {
+    fg_ledger_t *lg;
+    struct truth_case *tc;
+    size_t ntc;
+    uint64_t events;
+    uint64_t invalid;
+    uint64_t other[4]; /* alerts and findings on codes outside truth.csv, per SEEN_ bit */
+};
+
+static int truth_batch(struct truth_run *t, const fg_ledger_event_t *ev, size_t n,
+                       fg_ledger_result_t *res)
+{
+    fg_error_t err;
+    if (n > 0 && fg_ledger_apply_batch(t->lg, ev, n, res, &err) != 0) {
+        fprintf(stderr, "fundguard ledger: %s [%s]\n", err.msg, fg_err_name(err.code));
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned b = seen_bits(&res[i]);
+        if (b == 0)
+            continue;
+        struct truth_case key;
+        memcpy(key.code, ev[i].code, sizeof(key.code));
+        struct truth_case *hit = bsearch(&key, t->tc, t->ntc, sizeof(key), cmp_truth);
+        /* Several cases may share a code: mark them all. */
+        while (hit != NULL && hit > t->tc && strcmp(hit[-1].code, key.code) == 0)
+            hit--;
+        for (; hit != NULL && hit < t->tc + t->ntc && strcmp(hit->code, key.code) == 0; hit++)
+            hit->seen |= b;
+        if (bsearch(&key, t->tc, t->ntc, sizeof(key), cmp_truth) == NULL)
+            for (int k = 0; k < 4; k++)
+                t->other[k] += (b >> k) & 1u;
+    }
+    return 0;
+}
+
+static int cmd_truth(const struct opts *o, int nrest, char **rest)
+{
+    char path[4096];
+    struct truth_run t;
+    memset(&t, 0, sizeof(t));
+    if (o->data == NULL || nrest != 1)
+        return fg_cli_usage_error("ledger", "truth needs --data DIR and the generated directory");
+    snprintf(path, sizeof(path), "%s/truth.csv", rest[0]);
+    if (load_truth(path, &t.tc, &t.ntc) != 0)
+        return FG_EXIT_INPUT;
+    snprintf(path, sizeof(path), "%s/ledger_events.jsonl", rest[0]);
+    FILE *f = fopen(path, "r");
+    fg_ledger_options_t lo = o->lo;
+    lo.fsync = FG_LEDGER_FSYNC_OFF;
+    fg_error_t err;
+    if (f == NULL || fg_ledger_open(o->data, &lo, &t.lg, NULL, &err) != 0) {
+        fprintf(stderr, "fundguard ledger: cannot read %s or open %s\n", path, o->data);
+        if (f != NULL)
+            fclose(f);
+        fg_free(t.tc);
+        return FG_EXIT_INPUT;
+    }
+    enum { TB = 4096 };
+    fg_ledger_event_t *ev = fg_calloc(TB, sizeof(*ev));
+    fg_ledger_result_t *res = fg_calloc(TB, sizeof(*res));
+    char *line = NULL;
+    size_t cap = 0;
+    size_t k = 0;
+    int rc = ev == NULL || res == NULL ? -1 : 0;
+    double t0 = now_s();
+    ssize_t len;
+    while (rc == 0 && (len = getline(&line, &cap, f)) > 0) {
+        t.events++;
+        if (fg_ledger_event_parse_json(line, (size_t)len, &ev[k], &err) != 0) {
+            t.invalid++;
+            continue;
+        }
+        if (++k == TB) {
+            rc = truth_batch(&t, ev, k, res);
+            k = 0;
+        }
+    }
+    rc = rc != 0 ? rc : truth_batch(&t, ev, k, res);
+    double secs = now_s() - t0;
+    fg_ledger_stats_t st;
+    fg_ledger_stats(t.lg, &st);
+    rc = fg_ledger_close(t.lg, &err) != 0 ? -1 : rc;
+    fclose(f);
+    free(line);
+    if (rc == 0) {
+        printf("ledger: %llu events of %s in %.1f s (%llu invalid), %llu codes\n",
+               (unsigned long long)t.events, rest[0], secs, (unsigned long long)t.invalid,
+               (unsigned long long)st.codes);
+        printf("alerts: %llu duplicate, %llu reflow_purchase; findings: %llu unknown_source\n",
+               (unsigned long long)st.outcomes[FG_LEDGER_DUPLICATE],
+               (unsigned long long)st.outcomes[FG_LEDGER_REFLOW_PURCHASE],
+               (unsigned long long)st.unknown_source);
+        printf("%-24s %6s %6s  %s\n", "truth.csv scenario", "cases", "found", "expected");
+        for (size_t s = 0; s < NSCEN; s++) {
+            size_t cases = 0;
+            size_t found = 0;
+            for (size_t i = 0; i < t.ntc; i++) {
+                if (t.tc[i].scen != (int)s)
+                    continue;
+                cases++;
+                found += (t.tc[i].seen & TRUTH_SCENARIOS[s].expect) != 0;
+            }
+            printf("%-24s %6zu %6zu  %s\n", TRUTH_SCENARIOS[s].name, cases, found,
+                   TRUTH_SCENARIOS[s].what);
+        }
+        printf("on codes outside truth.csv: %llu duplicate (same_institution), %llu duplicate "
+               "(other_institution), %llu reflow_purchase, %llu unknown_source\n",
+               (unsigned long long)t.other[0], (unsigned long long)t.other[1],
+               (unsigned long long)t.other[2], (unsigned long long)t.other[3]);
+    }
+    fg_free(ev);
+    fg_free(res);
+    fg_free(t.tc);
+    return rc == 0 ? FG_EXIT_OK : FG_EXIT_INTERNAL;
+}
+
 int fg_cmd_ledger(int argc, char **argv)
 {
     struct opts o;
@@ -952,9 +1167,11 @@ int fg_cmd_ledger(int argc, char **argv)
         rc = cmd_verify(&o);
     else if (strcmp(sub, "dump") == 0)
         rc = cmd_dump(&o);
+    else if (strcmp(sub, "truth") == 0)
+        rc = cmd_truth(&o, nrest, rest);
     else
-        rc = fg_cli_usage_error("ledger",
-                                "unknown subcommand '%s' (apply, query, stats, verify, dump)", sub);
+        rc = fg_cli_usage_error(
+            "ledger", "unknown subcommand '%s' (apply, query, stats, verify, dump, truth)", sub);
     fg_free(rest);
     return rc;
 }

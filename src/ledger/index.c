@@ -324,9 +324,8 @@ int fg__index_store(fg__lindex_t *ix, fg__lentry_t *e, const fg__lstate_t *st)
             }
             sd->pack = st->pack;
             sd->nsales = st->nsales;
-            if (st->nsales > 0)
-                if (st->nsales > 0)
-                    memcpy(sd->sales, st->sales, st->nsales * sizeof(*st->sales));
+            if (st->nsales > 0) /* sd->sales may still be NULL with nothing to copy */
+                memcpy(sd->sales, st->sales, st->nsales * sizeof(*st->sales));
             return 0;
         }
     }

@@ -396,7 +396,19 @@ static int apply_one(fg_ledger_t *lg, const fg_ledger_event_t *ev, const uint8_t
                      fg_ledger_result_t *res, fg_error_t *err)
 {
     size_t nprior = 0;
-    memset(res, 0, sizeof(*res));
+    /* Field by field: the error's text buffers (most of the struct) only need to be empty. */
+    res->outcome = FG_LEDGER_INVALID;
+    res->kind = FG_LEDGER_KIND_NONE;
+    res->findings = 0;
+    res->lsn = 0;
+    res->nprior = 0;
+    res->prior = NULL;
+    res->error.code = 0;
+    res->error.line = 0;
+    res->error.col = 0;
+    res->error.pos = 0;
+    res->error.where[0] = '\0';
+    res->error.msg[0] = '\0';
     if (lg->failed)
         return fg_error_set(err, FG_E_LEDGER_FAILED, "journal", 0, NULL);
     if (lg->opt.read_only)

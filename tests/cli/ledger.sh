@@ -120,4 +120,26 @@ for f in "$(dirname "$0")"/../cases/ledger/*.case; do
     fi
 done
 
+# truth: a generated region's ledger events against its truth.csv (the demo's ledger step).
+G="$TMP/gen"
+mkdir -p "$G"
+C2=81234567890123456780
+C3=81234567890123456781
+{
+    ev sale $C1 H11010100001 8
+    ev sale $C1 H11010100001 9
+    ev sale $C2 H11010100001 8
+    ev purchase $C2 P11010100002 10
+    ev sale $C3 H11010100001 8
+} >"$G/ledger_events.jsonl"
+{
+    echo "scenario,case_id,drug_trac_codg,amount_fen,detail"
+    echo "trace_dup_same_inst,C1,$C1,100,\"sold twice, same place\""
+    echo "trace_sold_repurchased,C2,$C2,100,bought in again"
+    echo "trace_dup_other_inst,C3,$C3,100,never caught"
+    echo "settle_after_death,C4,,100,not a ledger case"
+} >"$G/truth.csv"
+expect_grep "truth: found per scenario" 0 \
+    '^(trace_dup_same_inst +1 +1|trace_sold_repurchased +1 +1|trace_dup_other_inst +1 +0) ' 3 -- \
+    "$FG" ledger truth --data "$TMP/truth-lg" "$G"
 finish

@@ -5,15 +5,31 @@
 #   - every event in the journal is there exactly once, in input order (a prefix of the input),
 #   - the acknowledged outcome lines are those of an uninterrupted run, and verify is sound;
 # finally that the whole journal's outcomes equal the uninterrupted run's.
-# FG_CRASH_KILLS (default 24) and FG_CRASH_EVENTS (default 300000) size the run.
+# FG_CRASH_KILLS (default 24) and FG_CRASH_EVENTS (default 40000) size the run.
+# Each killed round streams the next slice of the input (events / (kills + 1) events) through a
+# FIFO that stays open, so the process is alive and ingesting (or waiting for more) when the kill
+# lands; the kill point is drawn from the measured speed of this build. The last round applies the
+# rest from the file, unkilled. The defaults keep the test near 10 s (gcc) / 30 s (ASan).
 source "$(dirname "$0")/lib.sh"
 
 kills=${FG_CRASH_KILLS:-24}
-events=${FG_CRASH_EVENTS:-300000}
+events=${FG_CRASH_EVENTS:-40000}
+chunk=$((events / (kills + 1)))
 "$FG" ledger synth --events "$events" --mix --seed 11 >"$TMP/in.jsonl"
 "$FG" ledger apply --quiet --fsync off --data "$TMP/ref" "$TMP/in.jsonl" >"$TMP/ref.out"
 # Outcome lines without their seq, one per input event, for comparison.
 sed 's/^{"seq":[0-9]*,//' "$TMP/ref.out" >"$TMP/ref.noseq"
+
+# Speed of this build, policy batch: a run of one slice, in ms.
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+head -n "$chunk" "$TMP/in.jsonl" >"$TMP/slice.jsonl"
+t0=$(now_ms)
+"$FG" ledger apply --quiet --data "$TMP/speed" "$TMP/slice.jsonl" >/dev/null
+slice_ms=$(($(now_ms) - t0))
+# Kill points: uniform in [slice / 4, slice] after the start.
+lo_ms=$((slice_ms / 4))
+hi_ms=$((slice_ms + 1))
+mkfifo "$TMP/fifo"
 
 D="$TMP/crash"
 done_events=0
@@ -23,15 +39,24 @@ round=0
 RANDOM=4242
 while [ "$done_events" -lt "$events" ]; do
     round=$((round + 1))
-    tail -n +$((done_events + 1)) "$TMP/in.jsonl" >"$TMP/rest.jsonl"
-    "$FG" ledger apply --quiet --fsync batch --data "$D" "$TMP/rest.jsonl" >"$TMP/run.out" 2>"$TMP/run.err" &
-    pid=$!
     if [ "$killed" -lt "$kills" ]; then
-        # A random point: 5..200 ms into the run.
-        sleep "0.$(printf '%03d' $((5 + RANDOM % 195)))"
+        "$FG" ledger apply --quiet --fsync batch --data "$D" "$TMP/fifo" >"$TMP/run.out" 2>"$TMP/run.err" &
+        pid=$!
+        exec 3>"$TMP/fifo" # a writer that stays: the process never sees the end of its input
+        tail -n +$((done_events + 1)) "$TMP/in.jsonl" | head -n "$chunk" >&3 &
+        wpid=$!
+        # A random point in [lo_ms, hi_ms] into the run.
+        ms=$((lo_ms + RANDOM % (hi_ms - lo_ms + 1)))
+        sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
         if kill -9 "$pid" 2>/dev/null; then
             killed=$((killed + 1))
         fi
+        wait "$wpid" 2>/dev/null
+        exec 3>&-
+    else
+        tail -n +$((done_events + 1)) "$TMP/in.jsonl" >"$TMP/rest.jsonl"
+        "$FG" ledger apply --quiet --fsync batch --data "$D" "$TMP/rest.jsonl" >"$TMP/run.out" 2>"$TMP/run.err" &
+        pid=$!
     fi
     wait "$pid" 2>/dev/null
     # Acknowledged: complete outcome lines on stdout (a line cut by the kill is not one).
@@ -43,9 +68,9 @@ while [ "$done_events" -lt "$events" ]; do
         break
     }
     journal=$(wc -l <"$TMP/dump.jsonl")
-    [ -n "${FG_CRASH_DEBUG:-}" ] && echo "round $round: done $done_events acked $acked journal $journal; $(head -c 80 "$TMP/run.out")" >&2
+    [ -n "${FG_CRASH_DEBUG:-}" ] && echo "round $round (kill at $ms of $lo_ms..$hi_ms ms): done $done_events acked $acked journal $journal; $(head -c 80 "$TMP/run.out")" >&2
     # Exactly once, in order: the journal's feedetl_sn are 0, 1, 2, … (synth numbers events).
-    if ! sed 's/.*"feedetl_sn":"\([0-9]*\)".*/\1/' "$TMP/dump.jsonl" | awk '$1 != NR - 1 { exit 1 }'; then
+    if ! grep -o '"feedetl_sn":"[0-9]*"' "$TMP/dump.jsonl" | cut -d'"' -f4 | awk '$1 != NR - 1 { exit 1 }'; then
         bad "round $round: the journal is not the input's prefix, each event once"
         problems=$((problems + 1))
     fi
@@ -77,8 +102,8 @@ else
     bad "crash rounds: killed $killed (need >= 20), problems $problems"
 fi
 # The whole journal's outcomes equal those of the uninterrupted run.
-sed 's/.*"outcome":"\([a-z_]*\)".*/\1/' "$TMP/dump.jsonl" >"$TMP/got.outcomes"
-grep -v '"outcome":"invalid"' "$TMP/ref.out" | sed 's/.*"outcome":"\([a-z_]*\)".*/\1/' >"$TMP/want.outcomes"
+grep -o '"outcome":"[a-z_]*"' "$TMP/dump.jsonl" | cut -d'"' -f4 >"$TMP/got.outcomes"
+grep -v '"outcome":"invalid"' "$TMP/ref.out" | grep -o '"outcome":"[a-z_]*"' | cut -d'"' -f4 >"$TMP/want.outcomes"
 if cmp -s "$TMP/got.outcomes" "$TMP/want.outcomes"; then
     ok "after all restarts the journal holds the uninterrupted run's outcomes"
 else
