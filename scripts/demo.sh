@@ -26,5 +26,8 @@ say "Every generated file passes fundguard validate"
 say "Injected fraud by scenario (truth.csv)"
 tail -n +2 "$out/truth.csv" | cut -d, -f1 | sort | uniq -c | sort -rn
 
+say "The traceability ledger: every pack event in order, alerts against truth.csv"
+"$fg" ledger truth --data "$out/ledger" "$out"
+
 say "The review engine (两库) over every settlement, 事后 stage: recall against truth.csv"
 "$root/bench/check/recall.sh" "$root/build" "$out"
