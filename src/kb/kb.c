@@ -25,78 +25,6 @@ int fg__kb_grow(void **p, size_t n, size_t *cap, size_t size)
     return 0;
 }
 
-/* ---------------------------------------------------------------- open addressing map */
-
-static uint64_t fold(uint64_t h)
-{
-    return h != 0 ? h : 1;
-}
-
-static int map_rehash(kb_map_t *m, size_t cap)
-{
-    kb_slot_t *s = fg_calloc(cap, sizeof(*s));
-    if (s == NULL)
-        return FG_ENOMEM;
-    for (size_t i = 0; i < m->cap; i++) {
-        if (m->slots[i].hash == 0)
-            continue;
-        size_t j = (size_t)m->slots[i].hash & (cap - 1);
-        while (s[j].hash != 0)
-            j = (j + 1) & (cap - 1);
-        s[j] = m->slots[i];
-    }
-    fg_free(m->slots);
-    m->slots = s;
-    m->cap = cap;
-    return 0;
-}
-
-int fg__kb_map_put(kb_map_t *m, uint64_t hash, uint32_t value, uint32_t aux)
-{
-    if ((m->n + 1) * 4 >= m->cap * 3) {
-        int rc = map_rehash(m, m->cap != 0 ? m->cap * 2 : 256);
-        if (rc != 0)
-            return rc;
-    }
-    hash = fold(hash);
-    size_t j = (size_t)hash & (m->cap - 1);
-    while (m->slots[j].hash != 0)
-        j = (j + 1) & (m->cap - 1);
-    m->slots[j].hash = hash;
-    m->slots[j].value = value;
-    m->slots[j].aux = aux;
-    m->n++;
-    return 0;
-}
-
-/* The next slot holding `hash`: *probe is 0 on the first call and is then left for the next call.
- * NULL when there is none. The table always has an empty slot, which ends every probe sequence. */
-kb_slot_t *fg__kb_map_find(const kb_map_t *m, uint64_t hash, size_t *probe)
-{
-    if (m->cap == 0)
-        return NULL;
-    hash = fold(hash);
-    size_t mask = m->cap - 1;
-    size_t j = *probe == 0 ? ((size_t)hash & mask) : (*probe - 1);
-    while (m->slots[j].hash != 0) {
-        size_t here = j;
-        j = (j + 1) & mask;
-        if (m->slots[here].hash == hash) {
-            *probe = j + 1;
-            return &m->slots[here];
-        }
-    }
-    return NULL;
-}
-
-void fg__kb_map_release(kb_map_t *m)
-{
-    fg_free(m->slots);
-    m->slots = NULL;
-    m->cap = 0;
-    m->n = 0;
-}
-
 /* ---------------------------------------------------------------- strings */
 
 static int pool_append(fg_kb_t *kb, const char *s, size_t n, uint32_t *off)
@@ -129,7 +57,7 @@ uint32_t fg__kb_intern(fg_kb_t *kb, const char *s, size_t n, int *rc)
     size_t probe = 0;
     kb_slot_t *slot;
     for (;;) {
-        slot = fg__kb_map_find(&kb->strings, h, &probe);
+        slot = fg_hmap_find(&kb->strings, h, &probe);
         if (slot == NULL)
             break;
         const char *t = kb->pool + (slot->value - 1);
@@ -139,7 +67,7 @@ uint32_t fg__kb_intern(fg_kb_t *kb, const char *s, size_t n, int *rc)
     uint32_t off;
     *rc = pool_append(kb, s, n, &off);
     if (*rc == 0)
-        *rc = fg__kb_map_put(&kb->strings, h, off + 1, 0);
+        *rc = fg_hmap_put(&kb->strings, h, off + 1, 0);
     return *rc == 0 ? off : 0;
 }
 
@@ -171,9 +99,9 @@ void fg_kb_free(fg_kb_t *kb)
     if (kb == NULL)
         return;
     fg_free(kb->pool);
-    fg__kb_map_release(&kb->strings);
-    fg__kb_map_release(&kb->codes);
-    fg__kb_map_release(&kb->limit_index);
+    fg_hmap_release(&kb->strings);
+    fg_hmap_release(&kb->codes);
+    fg_hmap_release(&kb->limit_index);
     fg_free(kb->facts);
     fg_free(kb->tables);
     fg_free(kb->pending);
@@ -188,7 +116,7 @@ void fg_kb_free(fg_kb_t *kb)
 
 uint64_t fg_kb_code_hash(const char *code, size_t n)
 {
-    return fold(fg_hash64(code, n));
+    return fg_hmap_fold(fg_hash64(code, n));
 }
 
 /* The slot of a code whose text is code[0..n) (hash h), or NULL. */
@@ -196,7 +124,7 @@ static kb_slot_t *code_slot(const fg_kb_t *kb, uint64_t h, const char *code, siz
 {
     size_t probe = 0;
     for (;;) {
-        kb_slot_t *slot = fg__kb_map_find(&kb->codes, h, &probe);
+        kb_slot_t *slot = fg_hmap_find(&kb->codes, h, &probe);
         if (slot == NULL)
             return NULL;
         if (code == NULL)
@@ -225,7 +153,7 @@ int fg__kb_add_fact(fg_kb_t *kb, const fg_kb_fact_t *f)
     }
     kb_slot_t *slot = code_slot(kb, h, code, n);
     if (slot == NULL) {
-        rc = fg__kb_map_put(&kb->codes, h, idx + 1, idx + 1);
+        rc = fg_hmap_put(&kb->codes, h, idx + 1, idx + 1);
         if (rc != 0)
             return rc;
     } else {
@@ -246,7 +174,7 @@ const fg_kb_fact_t *fg_kb_lookup(const fg_kb_t *kb, const char *code, size_t n)
 
 const fg_kb_fact_t *fg_kb_lookup_hash(const fg_kb_t *kb, uint64_t code_hash)
 {
-    kb_slot_t *slot = code_slot(kb, fold(code_hash), NULL, 0);
+    kb_slot_t *slot = code_slot(kb, fg_hmap_fold(code_hash), NULL, 0);
     return slot != NULL ? &kb->facts[slot->value - 1] : NULL;
 }
 
@@ -439,7 +367,7 @@ static int resolve_pending(fg_kb_t *kb, fg_error_t *err)
         size_t probe = 0;
         const kb_limit_t *lim = NULL;
         for (;;) {
-            kb_slot_t *slot = fg__kb_map_find(&kb->limit_index, h, &probe);
+            kb_slot_t *slot = fg_hmap_find(&kb->limit_index, h, &probe);
             if (slot == NULL)
                 break;
             const kb_limit_t *l = &kb->limits[slot->value - 1];

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/hmap.h"
 #include "fundguard/kb.h"
 
 /* A code of a drug .codes.csv row, resolved against its .names.csv at seal time. */
@@ -34,17 +35,8 @@ typedef struct kb_limit {
     uint32_t text; /* 药品说明 */
 } kb_limit_t;
 
-typedef struct kb_slot {
-    uint64_t hash;  /* 0 = empty (a real hash of 0 is stored as 1) */
-    uint32_t value; /* index + 1 */
-    uint32_t aux;   /* index + 1 of the last fact (code index) */
-} kb_slot_t;
-
-typedef struct kb_map {
-    kb_slot_t *slots;
-    size_t cap; /* power of two */
-    size_t n;
-} kb_map_t;
+typedef fg_hmap_slot_t kb_slot_t; /* value: index + 1; aux: see each map */
+typedef fg_hmap_t kb_map_t;
 
 struct fg_kb {
     char *pool; /* strings, NUL-terminated, id = offset (0 = "") */
@@ -98,9 +90,6 @@ int fg__kb_add_fact(fg_kb_t *kb, const fg_kb_fact_t *f);
 int fg__kb_add_table(fg_kb_t *kb, const fg_kb_table_info_t *t, uint16_t *out);
 
 /* Map primitives (hash 0 is folded to 1 by the callers' hash). */
-int fg__kb_map_put(kb_map_t *m, uint64_t hash, uint32_t value, uint32_t aux);
-kb_slot_t *fg__kb_map_find(const kb_map_t *m, uint64_t hash, size_t *probe);
-void fg__kb_map_release(kb_map_t *m);
 
 /* Parameter defaults, and setting one by key ("child_age_below"); FG_ENOTFOUND for an unknown key.
  */

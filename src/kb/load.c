@@ -372,7 +372,7 @@ static int load_drug_names(ld_t *l, const drug_family_t *df)
         size_t probe = 0;
         kb_slot_t *slot;
         for (;;) {
-            slot = fg__kb_map_find(&l->kb->limit_index, h, &probe);
+            slot = fg_hmap_find(&l->kb->limit_index, h, &probe);
             if (slot == NULL)
                 break;
             const kb_limit_t *o = &l->kb->limits[slot->value - 1];
@@ -384,7 +384,7 @@ static int load_drug_names(ld_t *l, const drug_family_t *df)
                         sizeof(*l->kb->limits)) != 0)
             return nomem(l);
         l->kb->limits[l->kb->nlimits++] = lim;
-        if (fg__kb_map_put(&l->kb->limit_index, h, (uint32_t)l->kb->nlimits, 0) != 0)
+        if (fg_hmap_put(&l->kb->limit_index, h, (uint32_t)l->kb->nlimits, 0) != 0)
             return nomem(l);
         l->info->points++;
     }

@@ -99,8 +99,8 @@ void fg_history_free(fg_history_t *h)
         fg_free(h->persons[i].e);
     fg_free(h->persons);
     fg_free(h->uses);
-    fg__idx_release(&h->idx);
-    fg__idx_release(&h->nidx);
+    fg_hmap_release(&h->idx);
+    fg_hmap_release(&h->nidx);
     fg_buf_release(&h->pending);
     fg_free(h);
 }
@@ -218,7 +218,7 @@ static int add_entry(fg_history_t *h, uint64_t key, const fg_hist_entry_t *e)
         memset(p, 0, sizeof(*p));
         p->key = key;
         h->npersons++;
-        int rc = fg__idx_put(&h->idx, key, (uint32_t)h->npersons);
+        int rc = fg_hmap_put(&h->idx, key, (uint32_t)h->npersons, 0);
         if (rc != 0) {
             h->npersons--;
             return rc;
@@ -279,7 +279,7 @@ static int add_use(fg_history_t *h, uint64_t key, fg_qty_t qty, uint64_t line_id
         u->key = key;
         u->used = 0;
         h->nuses++;
-        int rc = fg__idx_put(&h->nidx, key, (uint32_t)h->nuses);
+        int rc = fg_hmap_put(&h->nidx, key, (uint32_t)h->nuses, 0);
         if (rc != 0) {
             h->nuses--;
             return rc;

@@ -22,69 +22,9 @@
 
 /* ---------------------------------------------------------------- index */
 
-static uint64_t fold(uint64_t h)
-{
-    return h != 0 ? h : 1;
-}
-
 uint64_t fg__hash_str(const char *s)
 {
-    return fold(fg_hash64(s, strlen(s)));
-}
-
-int fg__idx_put(fg__idx_t *x, uint64_t key, uint32_t value)
-{
-    if ((x->n + 1) * 4 >= x->cap * 3) {
-        size_t cap = x->cap != 0 ? x->cap * 2 : 64;
-        fg__idx_slot_t *s = fg_calloc(cap, sizeof(*s));
-        if (s == NULL)
-            return FG_ENOMEM;
-        for (size_t i = 0; i < x->cap; i++) {
-            if (x->slots[i].key == 0)
-                continue;
-            size_t j = (size_t)x->slots[i].key & (cap - 1);
-            while (s[j].key != 0)
-                j = (j + 1) & (cap - 1);
-            s[j] = x->slots[i];
-        }
-        fg_free(x->slots);
-        x->slots = s;
-        x->cap = cap;
-    }
-    key = fold(key);
-    size_t j = (size_t)key & (x->cap - 1);
-    while (x->slots[j].key != 0)
-        j = (j + 1) & (x->cap - 1);
-    x->slots[j].key = key;
-    x->slots[j].value = value;
-    x->n++;
-    return 0;
-}
-
-uint32_t fg__idx_next(const fg__idx_t *x, uint64_t key, size_t *probe)
-{
-    if (x->cap == 0)
-        return 0;
-    key = fold(key);
-    size_t mask = x->cap - 1;
-    size_t j = *probe == 0 ? ((size_t)key & mask) : *probe - 1;
-    while (x->slots[j].key != 0) {
-        size_t here = j;
-        j = (j + 1) & mask;
-        if (x->slots[here].key == key) {
-            *probe = j + 1;
-            return x->slots[here].value;
-        }
-    }
-    return 0;
-}
-
-void fg__idx_release(fg__idx_t *x)
-{
-    fg_free(x->slots);
-    x->slots = NULL;
-    x->cap = 0;
-    x->n = 0;
+    return fg_hmap_fold(fg_hash64(s, strlen(s)));
 }
 
 /* ---------------------------------------------------------------- the store */
@@ -147,10 +87,10 @@ void fg_ref_free(fg_ref_t *ref)
     fg_free(ref->persons);
     fg_free(ref->covers);
     fg_free(ref->susps);
-    fg__idx_release(&ref->death_idx);
-    fg__idx_release(&ref->person_idx);
-    fg__idx_release(&ref->cover_idx);
-    fg__idx_release(&ref->susp_idx);
+    fg_hmap_release(&ref->death_idx);
+    fg_hmap_release(&ref->person_idx);
+    fg_hmap_release(&ref->cover_idx);
+    fg_hmap_release(&ref->susp_idx);
     fg_free(ref);
 }
 
@@ -170,7 +110,7 @@ static int add_death(fg_ref_t *ref, const char *psn, fg_date_t d, const char *so
     x->d.row = row;
     snprintf(x->d.source, sizeof(x->d.source), "%s", source);
     ref->ndeaths++;
-    return fg__idx_put(&ref->death_idx, fg__hash_str(psn), (uint32_t)ref->ndeaths);
+    return fg_hmap_put(&ref->death_idx, fg__hash_str(psn), (uint32_t)ref->ndeaths, 0);
 }
 
 static int add_person(fg_ref_t *ref, const char *psn, const char *insutype, uint32_t row)
@@ -183,7 +123,7 @@ static int add_person(fg_ref_t *ref, const char *psn, const char *insutype, uint
     x->row = row;
     ref->npersons++;
     ref->registry = 1;
-    return fg__idx_put(&ref->person_idx, fg__hash_str(psn), (uint32_t)ref->npersons);
+    return fg_hmap_put(&ref->person_idx, fg__hash_str(psn), (uint32_t)ref->npersons, 0);
 }
 
 static int add_cover(fg_ref_t *ref, const char *psn, const fg__ref_cover_t *c)
@@ -195,7 +135,7 @@ static int add_cover(fg_ref_t *ref, const char *psn, const fg__ref_cover_t *c)
     x->c = *c;
     ref->ncovers++;
     ref->registry = 1;
-    return fg__idx_put(&ref->cover_idx, fg__hash_str(psn), (uint32_t)ref->ncovers);
+    return fg_hmap_put(&ref->cover_idx, fg__hash_str(psn), (uint32_t)ref->ncovers, 0);
 }
 
 static int add_susp(fg_ref_t *ref, const fg__ref_susp_t *s)
@@ -203,7 +143,7 @@ static int add_susp(fg_ref_t *ref, const fg__ref_susp_t *s)
     if (grow((void **)&ref->susps, ref->nsusps, &ref->susps_cap, sizeof(*ref->susps)) != 0)
         return FG_ENOMEM;
     ref->susps[ref->nsusps++] = *s;
-    return fg__idx_put(&ref->susp_idx, susp_key(s->institution, s->code), (uint32_t)ref->nsusps);
+    return fg_hmap_put(&ref->susp_idx, susp_key(s->institution, s->code), (uint32_t)ref->nsusps, 0);
 }
 
 /* ---------------------------------------------------------------- lookups */

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/hmap.h"
 #include "fundguard/kb.h"
 #include "fundguard/rules.h"
 
@@ -37,22 +38,15 @@ enum {
 
 /* ---------------------------------------------------------------- small hash index */
 
-/* u64 key → chain of u32 values (index + 1), open addressing; keys are hashes (0 folded to 1). */
-typedef struct fg__idx_slot {
-    uint64_t key;
-    uint32_t value;
-} fg__idx_slot_t;
+/* u64 key → chain of u32 values (index + 1): the core hash map with its aux unused. */
+typedef fg_hmap_t fg__idx_t;
 
-typedef struct fg__idx {
-    fg__idx_slot_t *slots;
-    size_t cap;
-    size_t n;
-} fg__idx_t;
-
-int fg__idx_put(fg__idx_t *x, uint64_t key, uint32_t value);
 /* Values of key one by one: *probe 0 first; returns 0 when there are no more. */
-uint32_t fg__idx_next(const fg__idx_t *x, uint64_t key, size_t *probe);
-void fg__idx_release(fg__idx_t *x);
+static inline uint32_t fg__idx_next(const fg__idx_t *x, uint64_t key, size_t *probe)
+{
+    const fg_hmap_slot_t *s = fg_hmap_find(x, key, probe);
+    return s != NULL ? s->value : 0;
+}
 
 uint64_t fg__hash_str(const char *s);
 
