@@ -387,6 +387,21 @@ static int fill_gbk(fg_csv_t *csv, size_t want)
     return 0;
 }
 
+/* Double the text buffer (its padding stays zeroed). */
+static int grow_text(fg_csv_t *csv)
+{
+    if (csv->cap > (SIZE_MAX - CSV_PAD) / 2)
+        return FG_ENOMEM;
+    size_t ncap = csv->cap * 2;
+    char *nb = fg_realloc_array(csv->buf, ncap + CSV_PAD, 1);
+    if (nb == NULL)
+        return FG_ENOMEM;
+    memset(nb + csv->cap + CSV_PAD, 0, ncap - csv->cap);
+    csv->buf = nb;
+    csv->cap = ncap;
+    return 0;
+}
+
 /* Make room and read more text for the row at pos: move the row to the front, double the buffer
  * when the row fills more than half of it, read a block (or as much as the row holds, so rescans
  * of a long row stay linear in its length). */
@@ -399,15 +414,9 @@ static int refill(fg_csv_t *csv)
         csv->end = used;
     }
     if (used > csv->cap / 2) {
-        if (csv->cap > (SIZE_MAX - CSV_PAD) / 2)
-            return FG_ENOMEM;
-        size_t ncap = csv->cap * 2;
-        char *nb = fg_realloc_array(csv->buf, ncap + CSV_PAD, 1);
-        if (nb == NULL)
-            return FG_ENOMEM;
-        memset(nb + csv->cap + CSV_PAD, 0, ncap - csv->cap);
-        csv->buf = nb;
-        csv->cap = ncap;
+        int rc = grow_text(csv);
+        if (rc != 0)
+            return rc;
     }
     size_t room = csv->cap - csv->end;
     size_t want = used > csv->block ? used : csv->enc == FG_CSV_ENC_GBK ? 1 : csv->block;
@@ -942,14 +951,7 @@ static int start_gbk(fg_csv_t *csv)
     csv->raw = fg_malloc(csv->raw_cap);
     if (csv->raw == NULL)
         return FG_ENOMEM;
-    size_t ncap = csv->cap * 2;
-    char *nb = fg_realloc_array(csv->buf, ncap + CSV_PAD, 1);
-    if (nb == NULL)
-        return FG_ENOMEM;
-    memset(nb + csv->cap + CSV_PAD, 0, ncap - csv->cap);
-    csv->buf = nb;
-    csv->cap = ncap;
-    return 0;
+    return grow_text(csv);
 }
 
 /* Keep the header row's names, trimmed of surrounding spaces and tabs. */
