@@ -227,7 +227,7 @@ static void side_set(fg__lentry_t *e, uint32_t si)
     memcpy((uint8_t *)e + offsetof(fg__lentry_t, s_inst), &si, 4);
 }
 
-static int reserve(fg__lstate_t *st, uint32_t n)
+int fg__lstate_reserve(fg__lstate_t *st, uint32_t n)
 {
     if (n <= st->cap)
         return 0;
@@ -248,7 +248,7 @@ int fg__index_load(const fg__lindex_t *ix, const fg__lentry_t *e, fg__lstate_t *
     if (e->mode == 2) {
         uint32_t si = side_get(e);
         const fg__lside_t *sd = &ix->side[si];
-        int rc = reserve(st, sd->nsales + 1);
+        int rc = fg__lstate_reserve(st, sd->nsales + 1);
         if (rc != 0)
             return rc;
         st->pack = sd->pack;
@@ -257,7 +257,7 @@ int fg__index_load(const fg__lindex_t *ix, const fg__lentry_t *e, fg__lstate_t *
             memcpy(st->sales, sd->sales, sd->nsales * sizeof(*st->sales));
         return 0;
     }
-    int rc = reserve(st, 2);
+    int rc = fg__lstate_reserve(st, 2);
     if (rc != 0)
         return rc;
     st->pack = e->pack;

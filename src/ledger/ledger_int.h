@@ -108,6 +108,8 @@ static inline fg__lentry_t *fg__index_entry(const fg__lindex_t *ix, uint64_t idx
 }
 /* Load an entry's state into st (st->sales storage is grown as needed). */
 int fg__index_load(const fg__lindex_t *ix, const fg__lentry_t *e, fg__lstate_t *st);
+/* Room for at least n sales in st (doubling). 0 or FG_ENOMEM. */
+int fg__lstate_reserve(fg__lstate_t *st, uint32_t n);
 /* Store st into the entry (spilling to the side table when it does not fit inline). */
 int fg__index_store(fg__lindex_t *ix, fg__lentry_t *e, const fg__lstate_t *st);
 /* Institution id (1-based) of a normalised code, adding it when absent. */

@@ -32,19 +32,6 @@ uint32_t fg__ledger_units(const fg_ledger_event_t *ev, uint32_t pack)
     return ev->pack_units != 0 ? ev->pack_units : 1;
 }
 
-static int grow(fg__lstate_t *st)
-{
-    if (st->nsales < st->cap)
-        return 0;
-    uint32_t cap = st->cap < 4 ? 4 : st->cap * 2;
-    fg__lsale_t *p = fg_realloc_array(st->sales, cap, sizeof(*p));
-    if (p == NULL)
-        return FG_ENOMEM;
-    st->sales = p;
-    st->cap = cap;
-    return 0;
-}
-
 static void sale(fg__lstate_t *st, const fg_ledger_event_t *ev, uint32_t inst, int purchased,
                  fg_ledger_result_t *res)
 {
@@ -117,7 +104,7 @@ int fg__ledger_step(fg__lstate_t *st, const fg_ledger_event_t *ev, uint32_t inst
 
     switch (ev->type) {
     case FG_LEDGER_SALE: {
-        int rc = grow(st);
+        int rc = fg__lstate_reserve(st, st->nsales + 1);
         if (rc != 0)
             return rc;
         sale(st, ev, inst, purchased, res);
