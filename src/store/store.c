@@ -9,12 +9,14 @@
  */
 #include "core/compat.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fundguard/alloc.h"
 #include "fundguard/store.h"
@@ -248,6 +250,11 @@ int fg_store_open(const char *url, fg_store_t **out, fg_error_t *err)
         char file[4096];
         size_t n = strlen(path);
         int is_db = n > 3 && strcmp(path + n - 3, ".db") == 0;
+        if (!is_db && mkdir(path, 0750) != 0 && errno != EEXIST) {
+            rc = fg_error_set(err, FG_E_STORE, "", 0, "%s: %s", path, strerror(errno));
+            fg_store_close(s);
+            return rc;
+        }
         snprintf(file, sizeof(file), is_db ? "%s" : "%s/fundguard.db", path);
         rc = fg__store_sqlite_open(file, &s->drv, &s->db, err);
     }
