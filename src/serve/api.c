@@ -118,6 +118,47 @@ static int in_scope(req_ctx_t *c, const char *inst)
     return 0;
 }
 
+static int64_t mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
+/* "name:password" (colon points at the ':'): from the cache of recent verifications, else
+ * verified against the store (argon2id) and cached. */
+static int officer(req_ctx_t *c, char *cred, char *colon)
+{
+    fg__auth_cache_t *a = &c->s->auth;
+    unsigned char d[32];
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, a->salt, sizeof(a->salt));
+    crypto_hash_sha256_update(&st, (const unsigned char *)cred, strlen(cred));
+    crypto_hash_sha256_final(&st, d);
+    size_t k = d[0] % FG__AUTH_SLOTS;
+    int64_t now = mono_s();
+    int hit = 0;
+    pthread_mutex_lock(&a->mu);
+    if (a->slot[k].expires > now && sodium_memcmp(a->slot[k].digest, d, sizeof(d)) == 0) {
+        c->who = a->slot[k].who;
+        hit = 1;
+    }
+    pthread_mutex_unlock(&a->mu);
+    if (hit)
+        return 1;
+    *colon = '\0';
+    fg_error_t err;
+    if (fg_store_user_check(c->s->store, cred, colon + 1, &c->who, &err) != 0)
+        return 0;
+    pthread_mutex_lock(&a->mu);
+    memcpy(a->slot[k].digest, d, sizeof(d));
+    a->slot[k].who = c->who;
+    a->slot[k].expires = now + FG__AUTH_TTL;
+    pthread_mutex_unlock(&a->mu);
+    return 1;
+}
+
 static int authenticate(req_ctx_t *c)
 {
     const char *h = fg__http_header(c->rq, "Authorization");
@@ -138,8 +179,7 @@ static int authenticate(req_ctx_t *c)
     char *colon = strchr((char *)raw, ':');
     if (colon == NULL)
         return 0;
-    *colon = '\0';
-    return fg_store_user_check(c->s->store, (char *)raw, colon + 1, &c->who, &err) == 0;
+    return officer(c, (char *)raw, colon);
 }
 
 /* ---------------------------------------------------------------- documents */
@@ -858,6 +898,18 @@ static int do_ref_put(req_ctx_t *c, const char *kind, const char *code, fg_buf_t
         st = fail(c, 400, FG_E_ENUM, "status", "status is not one this kind allows");
     else if (strcmp(kind, "institution") == 0 && inst != NULL && strcmp(inst, code) != 0)
         st = fail(c, 400, FG_E_RANGE, "fixmedins_code", "an institution row is its own code");
+    static const char *const dates[] = {"die_date", "begin_date", "end_date"};
+    for (size_t i = 0; i < FG_ARRAY_LEN(dates) && st == 0; i++) {
+        json_t *v = json_object_get(o, dates[i]);
+        fg_date_t d;
+        fg_error_t de;
+        int need = i == 0 ? strcmp(status, "deceased") == 0
+                          : i == 1 && strcmp(kind, "person") != 0 && strcmp(status, "active") != 0;
+        if ((v != NULL && !json_is_string(v)) || (v == NULL && need))
+            st = fail(c, 400, FG_E_DATE_FORMAT, dates[i], "a date like 2025-07-01");
+        else if (v != NULL && fg_date_parse(json_string_value(v), json_string_length(v), &d, &de))
+            st = fail(c, 400, de.code, dates[i], de.msg);
+    }
     char *body = st == 0 ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     if (st == 0 && body == NULL)
         st = fail(c, 500, FG_ENOMEM, "", NULL);
@@ -873,16 +925,28 @@ static int do_ref_put(req_ctx_t *c, const char *kind, const char *code, fg_buf_t
         fg_error_t err;
         fg_store_digest(body, strlen(body), after);
         snprintf(object, sizeof(object), "%s:%s", kind, code);
-        int rc = fg_store_begin(c->s->store, &err);
+        /* The row, its audit entry and the engine that reads it stand or fall together: the new
+         * engine is built inside the transaction (it sees the row) and swapped in after commit. */
+        fg_server_t *s = c->s;
+        fg__engine_t *e = NULL;
+        pthread_mutex_lock(&s->reload_mu);
+        int rc = fg_store_begin(s->store, &err);
         if (rc == 0) {
-            rc = fg_store_ref_put(c->s->store, &r, before, &err);
+            rc = fg_store_ref_put(s->store, &r, before, &err);
             audit_entry(c, "reference.put", object, before, after, &err, &rc);
             if (rc == 0)
-                rc = fg_store_commit(c->s->store, &err);
+                rc = fg__engine_load(s, &e, &err);
+            if (rc == 0)
+                rc = fg_store_commit(s->store, &err);
             else
-                fg_store_rollback(c->s->store);
+                fg_store_rollback(s->store);
         }
-        st = rc == 0 ? 200 : fail(c, status_of(rc), rc, "", err.msg);
+        if (rc == 0)
+            fg__engine_swap(s, e);
+        else
+            fg__engine_put(e);
+        pthread_mutex_unlock(&s->reload_mu);
+        st = rc == 0 ? 200 : fail(c, status_of(rc), rc, err.where, err.msg);
         if (rc == 0) {
             char inst_out[16];
             fg_store_ref_get(c->s->store, kind, code, inst_out, out, &err);

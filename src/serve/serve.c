@@ -12,6 +12,8 @@
 #include "core/compat.h"
 
 #include <errno.h>
+#include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,102 @@ static void engine_free(fg__engine_t *e)
     fg_ref_free(e->ref);
     fg_kb_free(e->kb);
     fg_free(e);
+}
+
+/* One CSV field, quoted when it holds a comma, quote or line break. */
+static int csv_field(fg_buf_t *b, const char *v, int last)
+{
+    int rc = 0;
+    if (v != NULL && strpbrk(v, ",\"\r\n") != NULL) {
+        rc = fg_buf_appendc(b, '"');
+        for (const char *p = v; *p != '\0' && rc == 0; p++)
+            rc = *p == '"' ? fg_buf_appends(b, "\"\"") : fg_buf_appendc(b, *p);
+        if (rc == 0)
+            rc = fg_buf_appendc(b, '"');
+    } else if (v != NULL) {
+        rc = fg_buf_appends(b, v);
+    }
+    return rc == 0 ? fg_buf_appendc(b, last ? '\n' : ',') : rc;
+}
+
+static const char *member(json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    return v != NULL ? v : "";
+}
+
+/* One reference row of the store as a deaths.csv or suspensions.csv row (rows that say nothing to
+ * the review — alive, active — are skipped). */
+static int ref_row_csv(const char *kind, json_t *row, fg_buf_t *deaths, fg_buf_t *susp)
+{
+    const char *status = member(row, "status");
+    const char *code = member(row, "code");
+    json_t *body = json_object_get(row, "body");
+    if (strcmp(kind, "person") == 0) {
+        if (strcmp(status, "deceased") != 0)
+            return 0;
+        const char *src = member(body, "source");
+        int rc = csv_field(deaths, code, 0);
+        if (rc == 0)
+            rc = csv_field(deaths, member(body, "die_date"), 0);
+        return rc == 0 ? csv_field(deaths, src[0] ? src : "api", 1) : rc;
+    }
+    if (strcmp(status, "active") == 0)
+        return 0;
+    int rc = csv_field(susp, kind, 0);
+    if (rc == 0)
+        rc = csv_field(susp, code, 0);
+    if (rc == 0)
+        rc = csv_field(susp, strcmp(status, "terminated") == 0 ? "terminate" : "suspend", 0);
+    if (rc == 0)
+        rc = csv_field(susp, member(body, "begin_date"), 0);
+    if (rc == 0)
+        rc = csv_field(susp, member(body, "end_date"), 0);
+    return rc == 0 ? csv_field(susp, member(body, "reason"), 1) : rc;
+}
+
+/* The status rows set through the API (PUT /v1/reference/…), as the review's reference files. */
+static int ref_from_store(fg_server_t *s, fg_ref_t **ref, fg_error_t *err)
+{
+    static const char *const kinds[] = {"person", "staff", "institution"};
+    fg_buf_t deaths, susp, page;
+    fg_buf_init(&deaths, 256u << 20);
+    fg_buf_init(&susp, 256u << 20);
+    fg_buf_init(&page, 64u << 20);
+    fg_buf_appends(&deaths, "psn_no,die_date,source\n");
+    fg_buf_appends(&susp, "subject_type,subject_code,action,begin_date,end_date,reason\n");
+    size_t head_d = deaths.len, head_s = susp.len;
+    int rc = 0;
+    for (size_t k = 0; k < FG_ARRAY_LEN(kinds) && rc == 0; k++) {
+        char after[128] = "";
+        for (;;) {
+            fg_buf_reset(&page);
+            rc = fg_store_ref_list(s->store, kinds[k], "", after, 1000, &page, err);
+            json_t *o = rc == 0 ? json_loadb(page.data, page.len, 0, NULL) : NULL;
+            json_t *items = json_object_get(o, "items");
+            for (size_t i = 0; rc == 0 && i < json_array_size(items); i++)
+                rc = ref_row_csv(kinds[k], json_array_get(items, i), &deaths, &susp);
+            const char *next = json_string_value(json_object_get(o, "next"));
+            if (next != NULL)
+                snprintf(after, sizeof(after), "%s", next);
+            json_decref(o);
+            if (rc != 0 || next == NULL)
+                break;
+        }
+    }
+    if (rc == 0 && (deaths.len > head_d || susp.len > head_s) && *ref == NULL) {
+        *ref = fg_ref_new();
+        if (*ref == NULL)
+            rc = fg_error_set(err, FG_ENOMEM, "", 0, NULL);
+    }
+    if (rc == 0 && deaths.len > head_d)
+        rc = fg_ref_load_mem(*ref, "deaths.csv", deaths.data, deaths.len, err);
+    if (rc == 0 && susp.len > head_s)
+        rc = fg_ref_load_mem(*ref, "suspensions.csv", susp.data, susp.len, err);
+    fg_buf_release(&deaths);
+    fg_buf_release(&susp);
+    fg_buf_release(&page);
+    return rc;
 }
 
 int fg__engine_load(fg_server_t *s, fg__engine_t **out, fg_error_t *err)
@@ -64,6 +162,8 @@ int fg__engine_load(fg_server_t *s, fg__engine_t **out, fg_error_t *err)
         rc = e->ref == NULL ? fg_error_set(err, FG_ENOMEM, "", 0, NULL)
                             : fg_ref_load_dir(e->ref, s->c.ref, err);
     }
+    if (rc == 0)
+        rc = ref_from_store(s, &e->ref, err);
     for (int i = 0; i < FG__REVIEW_POOL && rc == 0; i++) {
         e->review[i] = fg_review_new(e->kb, e->ref, s->hist);
         if (e->review[i] == NULL)
@@ -143,6 +243,8 @@ int fg_server_new(const fg_serve_config_t *c, fg_server_t **out, uint16_t *port,
     pthread_mutex_init(&s->reload_mu, NULL);
     pthread_rwlock_init(&s->hist_lock, NULL);
     fg__rate_init(&s->rate, (double)c->rate, (double)c->burst);
+    pthread_mutex_init(&s->auth.mu, NULL);
+    randombytes_buf(s->auth.salt, sizeof(s->auth.salt));
     char path[FG_SERVE_PATH_MAX + 32];
     int rc = mkdir_p(c->data);
     if (rc != 0) {
@@ -207,6 +309,7 @@ int fg_server_free(fg_server_t *s, fg_error_t *err)
     fg_history_free(s->hist);
     fg_store_close(s->store);
     fg__rate_release(&s->rate);
+    pthread_mutex_destroy(&s->auth.mu);
     pthread_mutex_destroy(&s->engine_mu);
     pthread_mutex_destroy(&s->ledger_mu);
     pthread_mutex_destroy(&s->reload_mu);

@@ -47,6 +47,24 @@ void fg__rate_release(fg__rate_t *r);
 /* 0 when the call may go ahead; otherwise the seconds to wait (>= 1). */
 int fg__rate_take(fg__rate_t *r, const char *id);
 
+/* Officer credentials verified recently (argon2id takes tens of milliseconds by design, so HTTP
+ * Basic requests are not verified one by one): SHA-256 of a per-process salt and "name:password"
+ * → the principal, for FG__AUTH_TTL seconds. A password change or revocation takes effect within
+ * that time. */
+#define FG__AUTH_SLOTS 64
+#define FG__AUTH_TTL   60
+typedef struct fg__auth_entry {
+    unsigned char digest[32];
+    fg_principal_t who;
+    int64_t expires; /* seconds, monotonic; 0 empty */
+} fg__auth_entry_t;
+
+typedef struct fg__auth_cache {
+    pthread_mutex_t mu;
+    unsigned char salt[16];
+    fg__auth_entry_t slot[FG__AUTH_SLOTS];
+} fg__auth_cache_t;
+
 typedef struct fg__metrics {
     atomic_ulong requests[6];   /* by status class: [1] 1xx … [5] 5xx */
     atomic_ulong by_status[16]; /* 200 201 400 401 403 404 405 409 413 429 500 … (api.c) */
@@ -71,6 +89,7 @@ struct fg_server {
     pthread_mutex_t reload_mu; /* one reload at a time */
     fg__http_t *http;
     fg__rate_t rate;
+    fg__auth_cache_t auth;
     fg__metrics_t m;
 };
 

@@ -143,6 +143,9 @@ expect_call "alerts: by kind and period" 200 '^\{"items":\[\],"next":null\}$' GE
 expect_call "alerts: a bad period: 400" 400 '"field":"from"' GET "/v1/alerts?from=yesterday" "$KA"
 expect_call "alerts: a bad limit: 400" 400 '"field":"limit"' GET "/v1/alerts?limit=0" "$KA"
 expect_call "findings: the held settlement's hit" 200 '"kind":"GZ0201"' GET /v1/findings "$K1"
+expect_call "findings: another institution's filter: 403" 403 'auth.forbidden' GET "/v1/findings?fixmedins_code=$H1" "$K2"
+call GET /v1/findings "$K2"
+if [ "$CODE" = 200 ] && ! grep -q "$H1" <<<"$BODY"; then ok "findings: an institution sees only its own"; else bad "findings: an institution sees only its own" "$BODY"; fi
 expect_call "findings: an officer reads them (basic auth)" 200 '"kind":"GZ0201"' GET "/v1/findings?fixmedins_code=$H1" "wang:correct horse"
 
 # ---------------------------------------------------------------- inventory
@@ -167,14 +170,24 @@ expect_call "nhsa: another institution's: 403" 403 'auth.forbidden' POST /nhsa/2
 expect_call "nhsa: unknown interface: 404" 404 'envelope.infno' POST /nhsa/9999 "$K1" $S/check_request_env.json
 
 # ---------------------------------------------------------------- reference data
-echo '{"status":"suspended","fixmedins_code":"H43010200012","reason":"违规"}' >"$TMP/staff.json"
+echo '{"status":"suspended","fixmedins_code":"H43010200012","begin_date":"2025-08-01","reason":"违规, 记分"}' >"$TMP/staff.json"
 expect_call "reference: admin suspends a doctor" 200 '"status":"suspended"' PUT /v1/reference/staff/D430102000123 "$KA" "$TMP/staff.json"
 expect_call "reference: an institution may not write: 403" 403 'auth.forbidden' PUT /v1/reference/staff/D430102000123 "$K1" "$TMP/staff.json"
 expect_call "reference: its own staff" 200 '"code":"D430102000123"' GET /v1/reference/staff/D430102000123 "$K1"
 expect_call "reference: another institution's staff: 403" 403 'auth.forbidden' GET /v1/reference/staff/D430102000123 "$K2"
 expect_call "reference: list" 200 '"items":\[\{"code":"D430102000123"' GET /v1/reference/staff "$KR"
 echo '{"status":"deceased","die_date":"2025-06-01"}' >"$TMP/death.json"
+expect_call "check: before the death is known, no GZ0001" 200 '"decision":"hold"' POST /v1/settlements/check "$K1" $S/check_request_env.json
 expect_call "reference: a death" 200 '"status":"deceased"' PUT /v1/reference/persons/43000000000000000000012345 "$KA" "$TMP/death.json"
+expect_call "check: the death is read by the review at once (GZ0001 blocks)" 200 '"decision":"block".*"rule":"GZ0001"' POST /v1/settlements/check "$K1" $S/check_request_env.json
+echo '{"status":"deceased"}' >"$TMP/nodate.json"
+expect_call "reference: a death needs die_date: 400" 400 '"field":"die_date"' PUT /v1/reference/persons/P2 "$KA" "$TMP/nodate.json"
+echo '{"status":"suspended"}' >"$TMP/nobegin.json"
+expect_call "reference: a suspension needs begin_date: 400" 400 '"field":"begin_date"' PUT /v1/reference/staff/D430102000124 "$KA" "$TMP/nobegin.json"
+echo '{"status":"suspended","begin_date":"2025-06-01"}' >"$TMP/inst.json"
+expect_call "reference: an institution's agreement suspended" 200 '"status":"suspended"' PUT /v1/reference/institutions/$H2 "$KA" "$TMP/inst.json"
+expect_call "reference: an institution reads its own agreement" 200 "\"code\":\"$H2\"" GET /v1/reference/institutions/$H2 "$K2"
+expect_call "reference: not another's agreement: 403" 403 'auth.forbidden' GET /v1/reference/institutions/$H2 "$K1"
 echo '{"status":"dead"}' >"$TMP/badstatus.json"
 expect_call "reference: a bad status: 400" 400 '"field":"status"' PUT /v1/reference/persons/P1 "$KA" "$TMP/badstatus.json"
 expect_call "reference: unknown kind: 404" 404 'not_found' GET /v1/reference/planets/X "$KA"
