@@ -125,18 +125,20 @@ static int64_t mono_s(void)
     return (int64_t)ts.tv_sec;
 }
 
-/* "name:password" (colon points at the ':'): from the cache of recent verifications, else
- * verified against the store (argon2id) and cached. */
-static int officer(req_ctx_t *c, char *cred, char *colon)
+/* An API key (colon NULL) or "name:password" (colon points at the ':'): from the cache of recent
+ * verifications, else verified against the store (a key's SHA-256; argon2id for a password) and
+ * cached. */
+static int verify(req_ctx_t *c, char *cred, char *colon)
 {
     fg__auth_cache_t *a = &c->s->auth;
     unsigned char d[32];
     crypto_hash_sha256_state st;
     crypto_hash_sha256_init(&st);
     crypto_hash_sha256_update(&st, a->salt, sizeof(a->salt));
+    crypto_hash_sha256_update(&st, (const unsigned char *)(colon != NULL ? "u" : "k"), 1);
     crypto_hash_sha256_update(&st, (const unsigned char *)cred, strlen(cred));
     crypto_hash_sha256_final(&st, d);
-    size_t k = d[0] % FG__AUTH_SLOTS;
+    size_t k = (d[0] | (size_t)d[1] << 8) % FG__AUTH_SLOTS;
     int64_t now = mono_s();
     int hit = 0;
     pthread_mutex_lock(&a->mu);
@@ -147,9 +149,12 @@ static int officer(req_ctx_t *c, char *cred, char *colon)
     pthread_mutex_unlock(&a->mu);
     if (hit)
         return 1;
-    *colon = '\0';
     fg_error_t err;
-    if (fg_store_user_check(c->s->store, cred, colon + 1, &c->who, &err) != 0)
+    if (colon != NULL)
+        *colon = '\0';
+    int rc = colon != NULL ? fg_store_user_check(c->s->store, cred, colon + 1, &c->who, &err)
+                           : fg_store_key_find(c->s->store, cred, &c->who, &err);
+    if (rc != 0)
         return 0;
     pthread_mutex_lock(&a->mu);
     memcpy(a->slot[k].digest, d, sizeof(d));
@@ -163,11 +168,16 @@ static int authenticate(req_ctx_t *c)
 {
     const char *h = fg__http_header(c->rq, "Authorization");
     const char *key = fg__http_header(c->rq, "X-API-Key");
-    fg_error_t err;
     if (key == NULL && h != NULL && strncmp(h, "Bearer ", 7) == 0)
         key = h + 7;
-    if (key != NULL)
-        return fg_store_key_find(c->s->store, key, &c->who, &err) == 0;
+    if (key != NULL) {
+        char k[FG_STORE_KEY_LEN + 1];
+        size_t n = strlen(key);
+        if (n != FG_STORE_KEY_LEN)
+            return 0;
+        memcpy(k, key, n + 1);
+        return verify(c, k, NULL);
+    }
     if (h == NULL || strncmp(h, "Basic ", 6) != 0)
         return 0;
     unsigned char raw[256];
@@ -179,7 +189,7 @@ static int authenticate(req_ctx_t *c)
     char *colon = strchr((char *)raw, ':');
     if (colon == NULL)
         return 0;
-    return officer(c, (char *)raw, colon);
+    return verify(c, (char *)raw, colon);
 }
 
 /* ---------------------------------------------------------------- documents */
@@ -1230,6 +1240,31 @@ static long long now_us(void)
     return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* 1 when the body nests arrays and objects deeper than max (checked on every body before any
+ * parser sees it; strings are skipped). */
+static int too_deep(const char *s, size_t n, long long max)
+{
+    long long depth = 0;
+    int in_str = 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if (in_str) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_str = 0;
+        } else if (ch == '"') {
+            in_str = 1;
+        } else if (ch == '[' || ch == '{') {
+            if (++depth > max)
+                return 1;
+        } else if (ch == ']' || ch == '}') {
+            depth--;
+        }
+    }
+    return 0;
+}
+
 static int rate_limited(req_ctx_t *c)
 {
     c->rs->retry_after = fg__rate_take(&c->s->rate, c->who.id);
@@ -1256,6 +1291,8 @@ void fg__api_handle(void *app, const fg__http_req_t *rq, fg__http_resp_t *rs)
         st = fail(&c, 429, FG_E_RATE, "", NULL);
     else if (rq->body_too_large)
         st = fail(&c, 413, FG_E_BODY_SIZE, "", NULL);
+    else if (too_deep(rq->body, rq->body_len, s->c.json_depth))
+        st = fail(&c, 400, FG_E_JSON_DEPTH, "", "the JSON is nested deeper than json_depth");
     else
         st = route(&c, out);
     if (st == 0)

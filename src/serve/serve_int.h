@@ -47,12 +47,12 @@ void fg__rate_release(fg__rate_t *r);
 /* 0 when the call may go ahead; otherwise the seconds to wait (>= 1). */
 int fg__rate_take(fg__rate_t *r, const char *id);
 
-/* Officer credentials verified recently (argon2id takes tens of milliseconds by design, so HTTP
- * Basic requests are not verified one by one): SHA-256 of a per-process salt and "name:password"
- * → the principal, for FG__AUTH_TTL seconds. A password change or revocation takes effect within
- * that time. */
-#define FG__AUTH_SLOTS 64
-#define FG__AUTH_TTL   60
+/* Credentials verified recently — API keys (a store lookup each) and officer passwords (argon2id
+ * takes tens of milliseconds by design) — so requests are not verified one by one: SHA-256 of a
+ * per-process salt and the credential → the principal, for FG__AUTH_TTL seconds. A key revoked or
+ * a password changed elsewhere takes effect within that time. */
+#define FG__AUTH_SLOTS 1024
+#define FG__AUTH_TTL   30
 typedef struct fg__auth_entry {
     unsigned char digest[32];
     fg_principal_t who;

@@ -82,7 +82,7 @@ echo "correct horse" | "$FG" user add wang --role auditor "${DB_ARGS[@]}" >/dev/
 expect "user add: an existing name is refused" 3 "" -- "$FG" user add wang --role leader "${DB_ARGS[@]}" <<<"battery staple"
 expect_grep "user list" 0 '"name":"wang","role":"auditor"' 1 -- "$FG" user list "${DB_ARGS[@]}"
 
-start
+start --conn-timeout 3
 [ -n "$PORT" ] && ok "serve: listening on a free port" || bad "serve: listening on a free port" "$(cat "$TMP/serve.log")"
 
 # ---------------------------------------------------------------- health, metrics, auth
@@ -203,6 +203,15 @@ expect_call "audit: an institution: 403" 403 'auth.forbidden' GET /v1/audit "$K1
 head -c 9000000 /dev/zero | tr '\0' ' ' >"$TMP/huge.json"
 expect_call "body over max_body: 413" 413 '"code":"body.too_large"' POST /v1/settlements/check "$K1" "$TMP/huge.json"
 
+python3 -c 'print("{\"status\":\"active\",\"x\":" + "[" * 40 + "]" * 40 + "}")' >"$TMP/deepref.json"
+expect_call "reference: too deep: 400 json.depth" 400 '"code":"json.depth"' PUT /v1/reference/staff/D430102000125 "$KA" "$TMP/deepref.json"
+
+# ---------------------------------------------------------------- slow clients
+exec 7<>/dev/tcp/127.0.0.1/$PORT
+printf 'POST /v1/settlements/check HTTP/1.1\r\nHost: x\r\n' >&7
+if timeout 8 cat <&7 >/dev/null; then ok "a stalled request is closed after conn_timeout"; else bad "a stalled request is closed after conn_timeout" "still open after 8 s"; fi
+exec 7<&-
+
 # ---------------------------------------------------------------- malformed-request corpus
 mkdir -p "$TMP/corpus"
 printf '' >"$TMP/corpus/empty"
@@ -302,11 +311,16 @@ done
 stop
 
 # ---------------------------------------------------------------- audit tampering
-if [ -z "${FG_TEST_PG_URL:-}" ]; then
-    sqlite3 "$DATA/fundguard.db" "UPDATE fg_audit SET actor = 'someone' WHERE seq = 3"
-    expect_grep "audit verify: an altered entry is found" 1 '^broken at entry 3: ' 1 -- "$FG" audit verify "${DB_ARGS[@]}"
-    sqlite3 "$DATA/fundguard.db" "DELETE FROM fg_audit WHERE seq = 2"
-    expect_grep "audit verify: a removed entry is found" 1 '^broken at entry 2: .*missing' 1 -- "$FG" audit verify "${DB_ARGS[@]}"
-fi
+sql() { # sql STATEMENT: run it on the store behind the server's back
+    if [ -n "${FG_TEST_PG_URL:-}" ]; then
+        psql -q "$FG_TEST_PG_URL" -c "$1" >/dev/null
+    else
+        sqlite3 "$DATA/fundguard.db" "$1"
+    fi
+}
+sql "UPDATE fg_audit SET actor = 'someone' WHERE seq = 3"
+expect_grep "audit verify: an altered entry is found" 1 '^broken at entry 3: ' 1 -- "$FG" audit verify "${DB_ARGS[@]}"
+sql "DELETE FROM fg_audit WHERE seq = 2"
+expect_grep "audit verify: a removed entry is found" 1 '^broken at entry 2: .*missing' 1 -- "$FG" audit verify "${DB_ARGS[@]}"
 
 finish
