@@ -32,7 +32,8 @@ typedef struct req_ctx {
     const fg__http_req_t *rq;
     fg__http_resp_t *rs;
     fg_principal_t who;
-    fg_arena_t arena;
+    fg_arena_t *arena; /* the worker's, reset after the request */
+    fg_arena_t own;    /* used when the worker has none */
 } req_ctx_t;
 
 /* ---------------------------------------------------------------- responses */
@@ -216,9 +217,10 @@ static int parse_doc(req_ctx_t *c, int infno, fg_doc_t *doc)
     diag_first_t d = {0};
     fg_diag_t diag = {.report = keep_first, .ctx = &d};
     fg_error_t err;
-    if (fg_doc_parse(c->rq->body, c->rq->body_len, infno, &lim, &c->arena, doc, &diag, &err) != 0)
-        return fail_err(c, 400, d.have ? &d.first : &err);
-    return 0;
+    fg__jalloc_begin();
+    int rc = fg_doc_parse(c->rq->body, c->rq->body_len, infno, &lim, c->arena, doc, &diag, &err);
+    fg__jalloc_end();
+    return rc != 0 ? fail_err(c, 400, d.have ? &d.first : &err) : 0;
 }
 
 /* Every institution code the document names must be the caller's (institution keys); the code
@@ -282,7 +284,7 @@ static int review(req_ctx_t *c, const fg_doc_t *doc, fg_stage_t stage, fg_decisi
     int k = fg__review_take(e);
     fg_error_t err;
     pthread_rwlock_rdlock(&s->hist_lock);
-    int rc = fg_review_check(e->review[k], doc, stage, &c->arena, d, &err);
+    int rc = fg_review_check(e->review[k], doc, stage, c->arena, d, &err);
     pthread_rwlock_unlock(&s->hist_lock);
     if (rc == 0)
         rc = fg_decision_json(doc, d, out);
@@ -386,7 +388,7 @@ static int ledger_apply(req_ctx_t *c, applied_t *a, size_t n)
             fg_buf_t b;
             fg_buf_init(&b, 1u << 20);
             if (fg_ledger_result_json(&r, r.lsn, &b) == 0 && b.len > 0) {
-                a[i].detail = fg_arena_strndup(&c->arena, b.data, b.len - 1);
+                a[i].detail = fg_arena_strndup(c->arena, b.data, b.len - 1);
             }
             fg_buf_release(&b);
         }
@@ -494,7 +496,7 @@ static size_t settlement_events(req_ctx_t *c, const fg_doc_t *doc, const char *i
     size_t n = 0;
     for (size_t i = 0; i < doc->nfees; i++)
         n += doc->fees[i].ntrace;
-    applied_t *a = n > 0 ? fg_arena_calloc(&c->arena, n, sizeof(*a)) : NULL;
+    applied_t *a = n > 0 ? fg_arena_calloc(c->arena, n, sizeof(*a)) : NULL;
     size_t k = 0;
     for (size_t i = 0; i < doc->nfees && a != NULL; i++) {
         const fg_fee_line_t *f = &doc->fees[i];
@@ -689,7 +691,7 @@ static int do_inventory(req_ctx_t *c, int infno, fg_buf_t *out)
     size_t n = 0;
     for (size_t i = 0; i < doc.ninv; i++)
         n += inv_type(doc.inv[i].type) != 0 ? doc.inv[i].ntrace : 0;
-    applied_t *a = n > 0 ? fg_arena_calloc(&c->arena, n, sizeof(*a)) : NULL;
+    applied_t *a = n > 0 ? fg_arena_calloc(c->arena, n, sizeof(*a)) : NULL;
     if (n > 0 && a == NULL)
         return fail(c, 500, FG_ENOMEM, "", NULL);
     size_t k = 0;
@@ -1277,7 +1279,11 @@ void fg__api_handle(void *app, const fg__http_req_t *rq, fg__http_resp_t *rs)
     long long t0 = now_us();
     atomic_fetch_add(&s->m.inflight, 1);
     req_ctx_t c = {.s = s, .rq = rq, .rs = rs};
-    fg_arena_init(&c.arena, 0);
+    c.arena = fg__thread_arena();
+    if (c.arena == NULL) {
+        fg_arena_init(&c.own, 0);
+        c.arena = &c.own;
+    }
     fg_buf_t *out = &rs->body;
     int st;
     if (strcmp(rq->path, "/healthz") == 0)
@@ -1298,7 +1304,10 @@ void fg__api_handle(void *app, const fg__http_req_t *rq, fg__http_resp_t *rs)
     if (st == 0)
         st = 200;
     rs->status = st;
-    fg_arena_release(&c.arena);
+    if (c.arena == &c.own)
+        fg_arena_release(&c.own);
+    else
+        fg_arena_reset(c.arena);
     int cls = st / 100;
     if (cls >= 1 && cls <= 5)
         atomic_fetch_add(&s->m.requests[cls], 1);

@@ -273,6 +273,7 @@ int fg_server_new(const fg_serve_config_t *c, fg_server_t **out, uint16_t *port,
         rc = fg__engine_load(s, &s->engine, err);
     if (rc != 0)
         goto fail;
+    fg__jalloc_install();
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     fg__http_opts_t ho = {.listen = c->listen,
                           .port = (uint16_t)c->port,

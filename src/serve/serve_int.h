@@ -100,6 +100,16 @@ void fg__engine_swap(fg_server_t *s, fg__engine_t *e);
 int fg__review_take(fg__engine_t *e);
 void fg__review_release(fg__engine_t *e, int k);
 
+/* jansson's allocations from a per-thread region while a document is decoded (jalloc.c). install
+ * once per process before the workers start; begin/end around a decode whose JSON values all die
+ * inside it. */
+void fg__jalloc_install(void);
+void fg__jalloc_begin(void);
+void fg__jalloc_end(void);
+/* The calling worker's request arena (reset by the caller after each request), NULL when out of
+ * memory. */
+fg_arena_t *fg__thread_arena(void);
+
 /* The HTTP handler (api.c). */
 void fg__api_handle(void *app, const fg__http_req_t *req, fg__http_resp_t *resp);
 
