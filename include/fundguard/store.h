@@ -116,6 +116,16 @@ int fg_store_settlement_put(fg_store_t *s, const fg_store_settlement_t *st, fg_b
 int fg_store_settlement_get(fg_store_t *s, const char *setl_id, char inst[16], fg_buf_t *out,
                             fg_error_t *err);
 
+/* ---------------------------------------------------------------- documents answered */
+
+/* A document (by the digest of its body and its institution) answered before: its answer is
+ * appended to out; FG_ENOTFOUND when none. */
+int fg_store_request_get(fg_store_t *s, const char *digest, const char *fixmedins_code,
+                         fg_buf_t *out, fg_error_t *err);
+/* Remember a document's answer (inside the transaction of its effects). */
+int fg_store_request_put(fg_store_t *s, const char *digest, const char *fixmedins_code,
+                         const char *response, fg_error_t *err);
+
 /* ---------------------------------------------------------------- alerts and findings */
 
 typedef enum fg_store_list {

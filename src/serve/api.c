@@ -688,6 +688,26 @@ static int do_inventory(req_ctx_t *c, int infno, fg_buf_t *out)
     if (doc.ninv == 0)
         return fail(c, 400, FG_E_REQUIRED, "input",
                     "an inventory document (3501–3507) holds at least one event");
+    /* The same document again (a retry): the first answer, nothing applied or alerted twice. */
+    fg_error_t err;
+    char after[65];
+    fg_store_digest(c->rq->body, c->rq->body_len, after);
+    fg_buf_t first;
+    fg_buf_init(&first, 64u << 20);
+    int rc = fg_store_request_get(c->s->store, after, inst, &first, &err);
+    if (rc == 0) {
+        const char *mark = "\"replayed\":false";
+        const char *at = strstr(first.data, mark);
+        size_t pre = at != NULL ? (size_t)(at - first.data) : 0;
+        fg_buf_append(out, first.data, pre);
+        fg_buf_appends(out, at != NULL ? "\"replayed\":true" : "");
+        fg_buf_appends(out, first.data + pre + (at != NULL ? strlen(mark) : 0));
+    }
+    fg_buf_release(&first);
+    if (rc == 0)
+        return 200;
+    if (rc != FG_ENOTFOUND)
+        return fail(c, status_of(rc), rc, "", err.msg);
     size_t n = 0;
     for (size_t i = 0; i < doc.ninv; i++)
         n += inv_type(doc.inv[i].type) != 0 ? doc.inv[i].ntrace : 0;
@@ -713,13 +733,17 @@ static int do_inventory(req_ctx_t *c, int infno, fg_buf_t *out)
     st = ledger_apply(c, a, n);
     if (st != 0)
         return st;
-    fg_error_t err;
-    char after[65], object[64];
-    fg_store_digest(c->rq->body, c->rq->body_len, after);
+    char object[64];
     snprintf(object, sizeof(object), "%d:%s", doc.infno, doc.msgid[0] ? doc.msgid : inst);
-    int rc = fg_store_begin(c->s->store, &err);
+    fg_buf_printf(out, "{\"infno\":%d,\"documents\":%zu,\"replayed\":false,\"events\":", doc.infno,
+                  doc.ninv);
+    outcomes_json(a, n, out);
+    fg_buf_appendc(out, '}');
+    rc = fg_store_begin(c->s->store, &err);
     if (rc == 0) {
         rc = store_alerts(c, a, n, &err);
+        if (rc == 0)
+            rc = fg_store_request_put(c->s->store, after, inst, out->data, &err);
         audit_entry(c, "inventory.post", object, "", after, &err, &rc);
         if (rc == 0)
             rc = fg_store_commit(c->s->store, &err);
@@ -728,9 +752,6 @@ static int do_inventory(req_ctx_t *c, int infno, fg_buf_t *out)
     }
     if (rc != 0)
         return fail(c, status_of(rc), rc, "", err.msg);
-    fg_buf_printf(out, "{\"infno\":%d,\"documents\":%zu,\"events\":", doc.infno, doc.ninv);
-    outcomes_json(a, n, out);
-    fg_buf_appendc(out, '}');
     return 201;
 }
 

@@ -83,5 +83,15 @@ static const char m0001[] =
     "    hash text NOT NULL\n"
     ");\n";
 
-const char *const fg__store_migrations[] = {m0001};
+static const char m0002[] =
+    /* Documents whose effects are not keyed by an id of their own (inventory): the digest of the
+     * body per institution and the answer given, so a retry is answered again, not applied. */
+    "CREATE TABLE fg_request (\n"
+    "    digest text PRIMARY KEY,\n"
+    "    fixmedins_code text NOT NULL,\n"
+    "    response text NOT NULL,\n"
+    "    at text NOT NULL\n"
+    ");\n";
+
+const char *const fg__store_migrations[] = {m0001, m0002};
 const int fg__store_nmigrations = (int)FG_ARRAY_LEN(fg__store_migrations);

@@ -646,6 +646,42 @@ int fg_store_settlement_get(fg_store_t *s, const char *setl_id, char inst[16], f
     return rc;
 }
 
+/* ---------------------------------------------------------------- documents answered */
+
+/* The key of a document: its digest and institution (an institution cannot see another's
+ * answers). */
+static void request_key(const char *digest, const char *inst, char key[65])
+{
+    char both[160];
+    int n = snprintf(both, sizeof(both), "%s|%s", digest, inst);
+    fg_store_digest(both, (size_t)n < sizeof(both) ? (size_t)n : sizeof(both) - 1, key);
+}
+
+int fg_store_request_get(fg_store_t *s, const char *digest, const char *fixmedins_code,
+                         fg_buf_t *out, fg_error_t *err)
+{
+    char key[65];
+    request_key(digest, fixmedins_code, key);
+    const char *p[] = {key};
+    text_ctx_t t = {.out = out};
+    int rc = q(s, "SELECT response FROM fg_request WHERE digest = $1", 1, p, take_text, &t, err);
+    if (rc == 0 && !t.found)
+        rc = fg_error_set(err, FG_ENOTFOUND, "", 0, "not answered before");
+    return rc;
+}
+
+int fg_store_request_put(fg_store_t *s, const char *digest, const char *fixmedins_code,
+                         const char *response, fg_error_t *err)
+{
+    char key[65], at[FG_TIME_TEXTLEN + 1];
+    request_key(digest, fixmedins_code, key);
+    now_text(at);
+    const char *p[] = {key, fixmedins_code, response, at};
+    return q(
+        s, "INSERT INTO fg_request (digest, fixmedins_code, response, at) VALUES ($1, $2, $3, $4)",
+        4, p, NULL, NULL, err);
+}
+
 /* ---------------------------------------------------------------- alerts and findings */
 
 int fg_store_alert_add(fg_store_t *s, fg_store_list_t which, const fg_store_alert_t *a,

@@ -151,7 +151,9 @@ expect_call "findings: an officer reads them (basic auth)" 200 '"kind":"GZ0201"'
 # ---------------------------------------------------------------- inventory
 expect_call "inventory: 401 without a key" 401 'auth' POST /v1/inventory - $S/3503_purchase_env.json
 KP=$("$FG" key add --role institution --fixmedins-code P43010200007 "${DB_ARGS[@]}" 2>/dev/null)
-expect_call "inventory 3503: purchases (pharmacy key)" 201 '"infno":3503,"documents":1' POST /v1/inventory "$KP" $S/3503_purchase_env.json
+expect_call "inventory 3503: purchases (pharmacy key)" 201 '"infno":3503,"documents":1,"replayed":false' POST /v1/inventory "$KP" $S/3503_purchase_env.json
+expect_call "inventory: the same document again is answered, not applied" 200 '"infno":3503,"documents":1,"replayed":true' POST /v1/inventory "$KP" $S/3503_purchase_env.json
+expect_call "inventory: the purchase is in the history once" 200 '"events":4,' GET /v1/trace/81234567890123456789 "$KA"
 expect_call "inventory: another institution's: 403" 403 'auth.forbidden' POST /v1/inventory "$K1" $S/3503_purchase_env.json
 expect_call "inventory: a settlement is not inventory: 400" 400 'field.required' POST /v1/inventory "$K1" $D/settlement.json
 

@@ -21,7 +21,7 @@ static fg_store_t *open_store(void)
         ASSERT_OK(fg_store_open(pg, &s, &err));
         ASSERT_OK(fg_store_exec(s,
                                 "TRUNCATE fg_key, fg_user, fg_settlement, fg_decision, fg_alert, "
-                                "fg_ref, fg_audit",
+                                "fg_ref, fg_audit, fg_request",
                                 0, NULL, &err));
         return s;
     }
@@ -243,6 +243,22 @@ TEST(store_audit_chain_detects_tampering)
     fg_buf_init(&b, 1 << 20);
     ASSERT_OK(fg_store_audit_list(s, 0, 10, &b, &err));
     ASSERT(strstr(b.data, "\"seq\":4,") != NULL);
+    fg_buf_release(&b);
+    fg_store_close(s);
+}
+
+TEST(store_requests_answered_once)
+{
+    fg_error_t err;
+    fg_store_t *s = open_store();
+    fg_buf_t b;
+    fg_buf_init(&b, 1 << 20);
+    ASSERT_ERR(fg_store_request_get(s, "d1", "H11010100001", &b, &err), FG_ENOTFOUND);
+    ASSERT_OK(fg_store_request_put(s, "d1", "H11010100001", "{\"a\":1}", &err));
+    ASSERT_OK(fg_store_request_get(s, "d1", "H11010100001", &b, &err));
+    ASSERT_STR_EQ(b.data, "{\"a\":1}");
+    ASSERT_ERR(fg_store_request_get(s, "d1", "H11010100002", &b, &err), FG_ENOTFOUND);
+    ASSERT_ERR(fg_store_request_put(s, "d1", "H11010100001", "{}", &err), FG_E_CONFLICT);
     fg_buf_release(&b);
     fg_store_close(s);
 }
