@@ -36,6 +36,31 @@ typedef struct req_ctx {
     fg_arena_t own;    /* used when the worker has none */
 } req_ctx_t;
 
+/* Routes and statuses as /metrics counts them. */
+enum {
+    R_OTHER,
+    R_HEALTHZ,
+    R_METRICS,
+    R_CHECK,
+    R_SETTLEMENTS,
+    R_SETTLEMENT_GET,
+    R_INVENTORY,
+    R_TRACE,
+    R_ALERTS,
+    R_FINDINGS,
+    R_REFERENCE,
+    R_KB_RELOAD,
+    R_AUDIT,
+    R_NHSA
+};
+static const char *const route_names[FG__ROUTES] = {
+    "other", "healthz", "metrics",  "check",     "settlements", "settlement_get", "inventory",
+    "trace", "alerts",  "findings", "reference", "kb_reload",   "audit",          "nhsa"};
+static const int statuses[FG__STATUSES] = {200, 201, 400, 401, 403, 404, 405,
+                                           409, 413, 429, 500, 503, 0};
+static const double bucket_ms[FG__BUCKETS] = {0.25, 0.5, 1,   2.5, 5,    10,
+                                              25,   50,  100, 250, 1000, 1e300};
+
 /* ---------------------------------------------------------------- responses */
 
 static int fail(req_ctx_t *c, int status, int code, const char *field, const char *msg)
@@ -1124,14 +1149,37 @@ static int do_metrics(req_ctx_t *c, fg_buf_t *out)
     fg_server_t *s = c->s;
     fg__metrics_t *m = &s->m;
     c->rs->content_type = "text/plain; version=0.0.4";
-    fg_buf_appends(out, "# HELP fundguard_http_requests_total HTTP requests answered, by status "
-                        "class\n# TYPE fundguard_http_requests_total counter\n");
-    for (int i = 1; i <= 5; i++)
-        fg_buf_printf(out, "fundguard_http_requests_total{class=\"%dxx\"} %lu\n", i,
-                      atomic_load(&m->requests[i]));
+    fg_buf_appends(out, "# HELP fundguard_http_requests_total HTTP requests answered, by route and "
+                        "status\n# TYPE fundguard_http_requests_total counter\n");
+    for (int r = 0; r < FG__ROUTES; r++)
+        for (int k = 0; k < FG__STATUSES; k++) {
+            unsigned long n = atomic_load(&m->requests[r][k]);
+            if (n == 0)
+                continue;
+            if (statuses[k] != 0)
+                fg_buf_printf(out,
+                              "fundguard_http_requests_total{route=\"%s\",status=\"%d\"} %lu\n",
+                              route_names[r], statuses[k], n);
+            else
+                fg_buf_printf(out,
+                              "fundguard_http_requests_total{route=\"%s\",status=\"other\"} %lu\n",
+                              route_names[r], n);
+        }
+    fg_buf_appends(out, "# HELP fundguard_http_request_duration_seconds time to answer a request\n"
+                        "# TYPE fundguard_http_request_duration_seconds histogram\n");
+    for (int b = 0; b < FG__BUCKETS; b++) {
+        if (b == FG__BUCKETS - 1)
+            fg_buf_appends(out, "fundguard_http_request_duration_seconds_bucket{le=\"+Inf\"}");
+        else
+            fg_buf_printf(out, "fundguard_http_request_duration_seconds_bucket{le=\"%g\"}",
+                          bucket_ms[b] / 1000.0);
+        fg_buf_printf(out, " %lu\n", atomic_load(&m->le[b]));
+    }
     fg_buf_printf(out,
-                  "# TYPE fundguard_http_request_seconds_total counter\n"
-                  "fundguard_http_request_seconds_total %.6f\n"
+                  "fundguard_http_request_duration_seconds_sum %.6f\n"
+                  "fundguard_http_request_duration_seconds_count %lu\n",
+                  (double)atomic_load(&m->micros) / 1e6, atomic_load(&m->count));
+    fg_buf_printf(out,
                   "# TYPE fundguard_http_inflight gauge\nfundguard_http_inflight %ld\n"
                   "# TYPE fundguard_checks_total counter\nfundguard_checks_total %lu\n"
                   "# TYPE fundguard_settlements_total counter\nfundguard_settlements_total %lu\n"
@@ -1139,8 +1187,7 @@ static int do_metrics(req_ctx_t *c, fg_buf_t *out)
                   "fundguard_ledger_events_total %lu\n"
                   "# TYPE fundguard_alerts_total counter\nfundguard_alerts_total %lu\n"
                   "# TYPE fundguard_kb_reloads_total counter\nfundguard_kb_reloads_total %lu\n",
-                  (double)atomic_load(&m->micros) / 1e6, atomic_load(&m->inflight),
-                  atomic_load(&m->checks), atomic_load(&m->settlements),
+                  atomic_load(&m->inflight), atomic_load(&m->checks), atomic_load(&m->settlements),
                   atomic_load(&m->ledger_events), atomic_load(&m->alerts),
                   atomic_load(&m->reloads));
     fg_ledger_stats_t ls;
@@ -1256,6 +1303,50 @@ static int route(req_ctx_t *c, fg_buf_t *out)
     return fail(c, 404, FG_ENOTFOUND, "", "no such endpoint");
 }
 
+/* The route a path names, for /metrics. */
+static int route_of(const char *p)
+{
+    static const struct {
+        const char *prefix;
+        int exact;
+        int route;
+    } table[] = {{"/healthz", 1, R_HEALTHZ},
+                 {"/metrics", 1, R_METRICS},
+                 {"/v1/settlements/check", 1, R_CHECK},
+                 {"/v1/settlements", 1, R_SETTLEMENTS},
+                 {"/v1/settlements/", 0, R_SETTLEMENT_GET},
+                 {"/v1/inventory", 1, R_INVENTORY},
+                 {"/v1/trace/", 0, R_TRACE},
+                 {"/v1/alerts", 1, R_ALERTS},
+                 {"/v1/findings", 1, R_FINDINGS},
+                 {"/v1/reference/", 0, R_REFERENCE},
+                 {"/v1/kb/reload", 1, R_KB_RELOAD},
+                 {"/v1/audit", 1, R_AUDIT},
+                 {"/nhsa/", 0, R_NHSA}};
+    for (size_t i = 0; i < FG_ARRAY_LEN(table); i++) {
+        size_t n = strlen(table[i].prefix);
+        if (table[i].exact ? strcmp(p, table[i].prefix) == 0 : strncmp(p, table[i].prefix, n) == 0)
+            return table[i].route;
+    }
+    return R_OTHER;
+}
+
+/* Count the answer: by route and status, and its duration in the histogram. */
+static void count(fg__metrics_t *m, const char *path, int status, long long us)
+{
+    int r = route_of(path);
+    int k = FG__STATUSES - 1;
+    for (int i = 0; i < FG__STATUSES - 1; i++)
+        if (statuses[i] == status)
+            k = i;
+    atomic_fetch_add(&m->requests[r][k], 1);
+    for (int b = 0; b < FG__BUCKETS; b++)
+        if ((double)us / 1000.0 <= bucket_ms[b])
+            atomic_fetch_add(&m->le[b], 1);
+    atomic_fetch_add(&m->count, 1);
+    atomic_fetch_add(&m->micros, (unsigned long)us);
+}
+
 static long long now_us(void)
 {
     struct timespec ts;
@@ -1329,9 +1420,6 @@ void fg__api_handle(void *app, const fg__http_req_t *rq, fg__http_resp_t *rs)
         fg_arena_release(&c.own);
     else
         fg_arena_reset(c.arena);
-    int cls = st / 100;
-    if (cls >= 1 && cls <= 5)
-        atomic_fetch_add(&s->m.requests[cls], 1);
     atomic_fetch_sub(&s->m.inflight, 1);
-    atomic_fetch_add(&s->m.micros, (unsigned long)(now_us() - t0));
+    count(&s->m, rq->path, st, now_us() - t0);
 }

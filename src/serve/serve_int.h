@@ -65,9 +65,14 @@ typedef struct fg__auth_cache {
     fg__auth_entry_t slot[FG__AUTH_SLOTS];
 } fg__auth_cache_t;
 
+#define FG__ROUTES   14 /* api.c: route names */
+#define FG__STATUSES 13 /* api.c: statuses counted one by one (the last: any other) */
+#define FG__BUCKETS  12 /* api.c: upper bounds of the duration histogram */
+
 typedef struct fg__metrics {
-    atomic_ulong requests[6];   /* by status class: [1] 1xx … [5] 5xx */
-    atomic_ulong by_status[16]; /* 200 201 400 401 403 404 405 409 413 429 500 … (api.c) */
+    atomic_ulong requests[FG__ROUTES][FG__STATUSES]; /* by route and status (api.c's tables) */
+    atomic_ulong le[FG__BUCKETS];                    /* request durations, cumulative buckets */
+    atomic_ulong count;                              /* requests answered */
     atomic_ulong checks;
     atomic_ulong settlements;
     atomic_ulong ledger_events;

@@ -87,7 +87,8 @@ start --conn-timeout 3
 
 # ---------------------------------------------------------------- health, metrics, auth
 expect_call "healthz" 200 '"status":"ok"' GET /healthz -
-expect_call "metrics: Prometheus text" 200 '^fundguard_http_requests_total\{class="2xx"\} [0-9]+' GET /metrics -
+expect_call "metrics: Prometheus text" 200 '^fundguard_http_requests_total\{route="healthz",status="200"\} 1$' GET /metrics -
+grep -q '^fundguard_http_request_duration_seconds_bucket{le="+Inf"} 1$' <<<"$BODY" && ok "metrics: the duration histogram" || bad "metrics: the duration histogram" "$BODY"
 expect_call "no key: 401" 401 '"code":"auth.unauthenticated","field":"Authorization"' POST /v1/settlements/check - $S/check_request_env.json
 expect_call "unknown key: 401" 401 'auth.unauthenticated' GET /v1/alerts fgk_0000000000000000_00000000000000000000000000000000
 expect_call "wrong password: 401" 401 'auth.unauthenticated' GET /v1/alerts "wang:wrong horse"
@@ -248,7 +249,19 @@ done
 expect_call "corpus: the server is still up" 200 '"status":"ok"' GET /healthz -
 
 # ---------------------------------------------------------------- SIGTERM
+# A request still uploading when SIGTERM comes is finished and answered before the server exits.
+curl -s -o "$TMP/inflight" -w '%{http_code}' --limit-rate 2K -H "Authorization: Bearer $K1" \
+    --data-binary @$S/check_request_env.json "http://127.0.0.1:$PORT/v1/settlements/check" \
+    >"$TMP/inflight.code" &
+CURL=$!
+sleep 0.7
 stop
+wait "$CURL"
+if [ "$(cat "$TMP/inflight.code")" = 200 ] && grep -q '"decision"' "$TMP/inflight"; then
+    ok "SIGTERM: the request in flight is answered"
+else
+    bad "SIGTERM: the request in flight is answered" "$(cat "$TMP/inflight.code") $(head -c 300 "$TMP/inflight")"
+fi
 [ "$STOP_RC" = 0 ] && ok "SIGTERM: exit 0" || bad "SIGTERM: exit 0" "exit $STOP_RC" "$(tail -5 "$TMP/serve.log")"
 expect_grep "audit verify: the chain is sound" 0 '^[0-9]+ entries, head [0-9a-f]{64}$' 1 -- "$FG" audit verify "${DB_ARGS[@]}"
 

@@ -262,3 +262,20 @@ TEST(store_requests_answered_once)
     fg_buf_release(&b);
     fg_store_close(s);
 }
+
+TEST(store_upgrades_an_older_schema)
+{
+    if (getenv("FG_TEST_PG_URL") != NULL)
+        return;
+    fg_error_t err;
+    fg_store_t *s = open_store();
+    /* Make it a store of schema 1, as an older build left it. */
+    ASSERT_OK(fg_store_exec(s, "DROP TABLE fg_request", 0, NULL, &err));
+    ASSERT_OK(fg_store_exec(s, "DELETE FROM fg_schema WHERE version > 1", 0, NULL, &err));
+    ASSERT_EQ(fg_store_schema_version(s), 1);
+    fg_store_close(s);
+    ASSERT_OK(fg_store_open(t_tmpdir(), &s, &err));
+    ASSERT_EQ(fg_store_schema_version(s), fg_store_schema_latest());
+    ASSERT_OK(fg_store_request_put(s, "d", "H11010100001", "{}", &err));
+    fg_store_close(s);
+}
