@@ -584,6 +584,22 @@ static int store_findings(req_ctx_t *c, const fg_doc_t *doc, const fg_decision_t
     return rc;
 }
 
+/* The answer to a settlement stored before (rc 1: *prior holds its first decision), or the error
+ * (a different settlement under the same setl_id: 409). Releases prior. */
+static int replayed(req_ctx_t *c, const char *setl_id, int rc, fg_buf_t *prior,
+                    const fg_error_t *err, fg_buf_t *out)
+{
+    int st = 200;
+    if (rc == 1)
+        fg_buf_printf(out, "{\"setl_id\":\"%s\",\"replayed\":true,\"decision\":%s}", setl_id,
+                      prior->data != NULL ? prior->data : "null");
+    else
+        st = fail(c, status_of(rc != 0 ? rc : FG_E_CONFLICT), rc != 0 ? rc : FG_E_CONFLICT,
+                  "setl_id", err->msg);
+    fg_buf_release(prior);
+    return st;
+}
+
 static int do_settlement(req_ctx_t *c, int infno, fg_buf_t *out)
 {
     fg_doc_t doc;
@@ -620,14 +636,7 @@ static int do_settlement(req_ctx_t *c, int infno, fg_buf_t *out)
         fg_buf_init(&again, 64u << 20);
         ss.decision = "";
         rc = fg_store_settlement_put(s->store, &ss, &again, &err);
-        if (rc == 1)
-            fg_buf_printf(out, "{\"setl_id\":\"%s\",\"replayed\":true,\"decision\":%s}",
-                          setl->setl_id, again.data != NULL ? again.data : "null");
-        fg_buf_release(&again);
-        if (rc == 1)
-            return 200;
-        return fail(c, status_of(rc != 0 ? rc : FG_E_CONFLICT), rc != 0 ? rc : FG_E_CONFLICT,
-                    "setl_id", err.msg);
+        return replayed(c, setl->setl_id, rc, &again, &err, out);
     }
     if (rc != FG_ENOTFOUND)
         return fail(c, status_of(rc), rc, "", err.msg);
@@ -656,10 +665,12 @@ static int do_settlement(req_ctx_t *c, int infno, fg_buf_t *out)
     rc = have_review ? remember(c, &doc, &d, &err) : 0;
     char after[65];
     fg_store_digest(c->rq->body, c->rq->body_len, after);
+    fg_buf_t again;
+    fg_buf_init(&again, 64u << 20);
     if (rc == 0)
         rc = fg_store_begin(s->store, &err);
     if (rc == 0) {
-        rc = fg_store_settlement_put(s->store, &ss, NULL, &err);
+        rc = fg_store_settlement_put(s->store, &ss, &again, &err);
         if (rc == 0)
             rc = store_alerts(c, a, n, &err);
         if (rc == 0 && have_review)
@@ -670,18 +681,17 @@ static int do_settlement(req_ctx_t *c, int infno, fg_buf_t *out)
         else
             fg_store_rollback(s->store);
     }
-    if (rc != 0) {
+    if (rc != 0) { /* 1: a concurrent request stored the same settlement first */
         fg_buf_release(&dec);
-        /* 1: a concurrent request stored the same settlement first. */
-        return fail(c, rc == 1 ? 409 : status_of(rc), rc == 1 ? FG_E_CONFLICT : rc, "setl_id",
-                    rc == 1 ? "the settlement is being stored by another request" : err.msg);
+        return replayed(c, setl->setl_id, rc, &again, &err, out);
     }
+    fg_buf_release(&again);
     atomic_fetch_add(&s->m.settlements, 1);
     fg_buf_printf(out, "{\"setl_id\":\"%s\",\"replayed\":false,\"decision\":%s,\"ledger\":",
                   setl->setl_id, dec.data);
+    fg_buf_release(&dec);
     outcomes_json(a, n, out);
     fg_buf_appendc(out, '}');
-    fg_buf_release(&dec);
     return 201;
 }
 

@@ -120,6 +120,25 @@ expect_call "settlement get: unknown: 404" 404 'not_found' GET /v1/settlements/S
 sed "s/$H1/$H2/g; s/S2025070100001/S2025070200001/" $D/settlement.json >"$TMP/s2.json"
 expect_call "settlement elsewhere: duplicate sale" 201 '"outcome":"duplicate","feedetl_sn":"F2025070100000002","kind":"other_institution"' POST /v1/settlements "$K2" "$TMP/s2.json"
 
+# The same new settlement from 8 clients at once: stored and applied once, the others replayed.
+sed "s/S2025070100001/S2025070100088/; s/81234567890123456789/81234567890123450088/; s/81234567890123456790/81234567890123450089/" \
+    $D/settlement.json >"$TMP/race.json"
+racers=()
+for i in 1 2 3 4 5 6 7 8; do
+    curl -s -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer $K1" --data-binary "@$TMP/race.json" \
+        "http://127.0.0.1:$PORT/v1/settlements" >"$TMP/race.$i" &
+    racers+=($!)
+done
+wait "${racers[@]}"
+n201=$(cat "$TMP"/race.* | grep -c '^201$')
+n200=$(cat "$TMP"/race.* | grep -c '^200$')
+call GET /v1/trace/81234567890123450088 "$K1"
+if [ "$n201" = 1 ] && [ "$n200" = 7 ] && grep -q '"sale_count":1,.*"events":1,' <<<"$BODY"; then
+    ok "settlement: 8 at once, stored and applied once"
+else
+    bad "settlement: 8 at once, stored and applied once" "201: $n201, 200: $n200" "$BODY"
+fi
+
 # ---------------------------------------------------------------- refunds by init_feedetl_sn
 python3 - "$D/settlement.json" "$TMP/refund.json" <<'EOF'
 import json, sys
