@@ -224,10 +224,22 @@ void fg__review_release(fg__engine_t *e, int k)
 
 /* ---------------------------------------------------------------- life cycle */
 
+/* Make dir and its missing parents. */
 static int mkdir_p(const char *dir)
 {
-    if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-        return -errno;
+    char path[FG_SERVE_PATH_MAX + 32];
+    size_t n = strnlen(dir, sizeof(path) - 1);
+    memcpy(path, dir, n);
+    path[n] = '\0';
+    for (size_t i = 1; i <= n; i++) {
+        if (path[i] != '/' && path[i] != '\0')
+            continue;
+        char keep = path[i];
+        path[i] = '\0';
+        if (mkdir(path, 0750) != 0 && errno != EEXIST)
+            return -errno;
+        path[i] = keep;
+    }
     return 0;
 }
 
