@@ -115,7 +115,19 @@ extern "C" {
     X(FG_E_REPLAY, -10820, "replay.record", "the recorded decision cannot be replayed")            \
     X(FG_E_REPLAY_DIFFERS, -10821, "replay.differs",                                               \
       "the replayed decision differs from the record")                                             \
-    X(FG_E_CASE, -10830, "rules.case", "a golden case file does not parse")
+    X(FG_E_CASE, -10830, "rules.case", "a golden case file does not parse")                        \
+    /* the service: store, roles, audit, HTTP limits */                                            \
+    X(FG_E_STORE, -10900, "store.backend", "the store's database reported an error")               \
+    X(FG_E_STORE_SCHEMA, -10901, "store.schema",                                                   \
+      "the store was written by a newer version of Fundguard")                                     \
+    X(FG_E_CONFLICT, -10902, "conflict", "a different record with the same id exists")             \
+    X(FG_E_AUTH, -10903, "auth.unauthenticated", "no valid API key or credentials")                \
+    X(FG_E_FORBIDDEN, -10904, "auth.forbidden", "the caller may not do this")                      \
+    X(FG_E_AUDIT_CHAIN, -10905, "audit.chain", "the audit trail has been altered")                 \
+    X(FG_E_RATE, -10906, "rate_limited", "too many requests; retry later")                         \
+    X(FG_E_BODY_SIZE, -10907, "body.too_large", "the request body is larger than allowed")         \
+    X(FG_E_METHOD, -10908, "method_not_allowed", "the method is not allowed on this path")         \
+    X(FG_E_CONFIG, -10909, "config", "a configuration option is wrong")
 
 enum fg_errcode {
     FG_OK = 0,

@@ -27,6 +27,28 @@ int fg_cmd_gen(int argc, char **argv);
 int fg_cmd_ledger(int argc, char **argv);
 int fg_cmd_check(int argc, char **argv);
 int fg_cmd_kb(int argc, char **argv);
+int fg_cmd_serve(int argc, char **argv);
+int fg_cmd_key(int argc, char **argv);
+int fg_cmd_user(int argc, char **argv);
+int fg_cmd_audit(int argc, char **argv);
+
+/* The service's store for `key`, `user`, `audit` (cmd_key.c): opened from --data DIR, --db URL or
+ * --config FILE among argv (printing any error), and an empty listing buffer for
+ * fg__cli_store_done; returns an exit code. */
+struct fg_store;
+struct fg_buf;
+int fg__cli_store_open(const char *cmd, int argc, char **argv, struct fg_store **out,
+                       struct fg_buf *listing);
+/* Print the listing (when rc is 0; NULL: none), close the store, report an error; the exit
+ * code. */
+struct fg_error;
+int fg__cli_store_done(const char *cmd, struct fg_store *s, struct fg_buf *listing, int rc,
+                       const struct fg_error *err);
+/* 1 when argv[i] is --data, --db or --config followed by a value (the caller skips both). */
+int fg__cli_store_arg(int argc, char **argv, int i);
+/* For a command with verbs: no verb is usage (help on stderr), --help prints help; returns 1 and
+ * sets *ec when the command is done. */
+int fg__cli_verb_help(int argc, char **argv, void (*help)(FILE *out), int *ec);
 
 /* Print "fundguard <cmd>: message" to stderr and return FG_EXIT_USAGE. */
 int fg_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

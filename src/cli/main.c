@@ -21,6 +21,10 @@ static const fg_command_t commands[] = {
     {"check", "review settlements on the national rule base (事前/事中/事后 decisions)",
      fg_cmd_check},
     {"kb", "the knowledge base: load and count the national and local tables", fg_cmd_kb},
+    {"serve", "the HTTP API: checks, settlements, inventory, trace codes, alerts", fg_cmd_serve},
+    {"key", "API keys of the service: add, list, revoke", fg_cmd_key},
+    {"user", "officer accounts of the service: add, passwd, list", fg_cmd_user},
+    {"audit", "the service's hash-chained audit trail: verify, list", fg_cmd_audit},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,227 @@
+/*
+ * fundguard/store.h — persistence of everything but the ledger, behind one interface.
+ *
+ * The store keeps what the service needs to remember: settlements as received and their decisions,
+ * alerts (ledger) and findings (rules), reference status (institutions, staff qualification,
+ * persons' deaths, agreements), API keys (hashed at rest) and officer accounts (argon2id), and the
+ * hash-chained audit trail. Two backends run the same portable SQL through a tiny driver (SQLite's
+ * VFS in miniature): SQLite in WAL mode, one file in a data directory (the embedded default), and
+ * PostgreSQL through libpq. The schema grows by numbered migrations (src/store/migrations.c), each
+ * applied once and recorded in fg_schema.
+ *
+ * Times are stored as text "yyyy-MM-dd HH:mm:ss" (China time) so that period filters are plain
+ * comparisons on both backends.
+ *
+ * Threads: one handle may be shared by every worker; calls are serialised on the handle's lock,
+ * and fg_store_begin … fg_store_commit holds it for the whole transaction.
+ *
+ * @note Ownership: an fg_store_t is owned by the caller and released with fg_store_close. Every
+ *       string argument is borrowed for the call; JSON output is appended to the caller's fg_buf_t.
+ */
+#ifndef FUNDGUARD_STORE_H
+#define FUNDGUARD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fundguard/buf.h"
+#include "fundguard/datetime.h"
+#include "fundguard/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct fg_store fg_store_t;
+
+/* Open the store named by `url` and bring its schema up to date:
+ *   "postgresql://…" or "postgres://…"  PostgreSQL (libpq conninfo URL)
+ *   "sqlite:PATH" or a directory          SQLite in WAL mode, PATH/fundguard.db for a directory
+ * Errors: FG_E_STORE (the backend's message in err->msg), FG_E_STORE_SCHEMA (written by a newer
+ * version), FG_ENOMEM. @note *out is owned by the caller: fg_store_close. */
+int fg_store_open(const char *url, fg_store_t **out, fg_error_t *err);
+void fg_store_close(fg_store_t *s);
+/* "sqlite" or "postgresql". */
+const char *fg_store_backend(const fg_store_t *s);
+/* Highest migration applied / the highest this build knows. */
+int fg_store_schema_version(fg_store_t *s);
+int fg_store_schema_latest(void);
+
+/* A transaction: begin takes the handle's lock until commit or rollback. Calls inside it on the
+ * same thread join it. */
+int fg_store_begin(fg_store_t *s, fg_error_t *err);
+int fg_store_commit(fg_store_t *s, fg_error_t *err);
+void fg_store_rollback(fg_store_t *s);
+
+/* ---------------------------------------------------------------- principals */
+
+#define FG_STORE_KEY_LEN 53 /* "fgk_" + 16 hex (the id) + "_" + 32 hex (the secret) */
+
+/* Who is calling: an API key (institution or officer role) or an officer account. */
+typedef struct fg_principal {
+    char id[48];             /* key id ("k_…") or user name */
+    char role[16];           /* institution | reviewer | leader | admin | auditor */
+    char fixmedins_code[16]; /* the institution of an institution key, "" otherwise */
+} fg_principal_t;
+
+/* 1 when role is one of the five role names. */
+int fg_store_role_valid(const char *role);
+
+/* Create an API key. role "institution" needs fixmedins_code; officer roles take none. The key is
+ * written to key_out once (only its SHA-256 is stored) and its id to id_out.
+ * Errors: FG_EINVAL (role / institution), FG_E_STORE. */
+int fg_store_key_add(fg_store_t *s, const char *role, const char *fixmedins_code,
+                     char key_out[FG_STORE_KEY_LEN + 1], char id_out[48], fg_error_t *err);
+/* Find an active key: FG_ENOTFOUND when unknown or revoked. */
+int fg_store_key_find(fg_store_t *s, const char *key, fg_principal_t *p, fg_error_t *err);
+/* Revoke a key by id: FG_ENOTFOUND when there is none active. */
+int fg_store_key_revoke(fg_store_t *s, const char *id, fg_error_t *err);
+/* Keys as JSON lines {"id","role","fixmedins_code","created_at","revoked"} (never the hash). */
+int fg_store_key_list(fg_store_t *s, fg_buf_t *out, fg_error_t *err);
+
+/* Create an officer account (role reviewer | leader | admin | auditor); the password is kept as an
+ * argon2id hash (libsodium crypto_pwhash_str). Errors: FG_EEXIST, FG_EINVAL, FG_E_STORE. */
+int fg_store_user_add(fg_store_t *s, const char *name, const char *role, const char *password,
+                      fg_error_t *err);
+/* Set a new password (FG_ENOTFOUND when no such user). */
+int fg_store_user_passwd(fg_store_t *s, const char *name, const char *password, fg_error_t *err);
+/* Check a name and password: 0 and *p filled, or FG_E_AUTH. */
+int fg_store_user_check(fg_store_t *s, const char *name, const char *password, fg_principal_t *p,
+                        fg_error_t *err);
+/* Users as JSON lines {"name","role","created_at"}. */
+int fg_store_user_list(fg_store_t *s, fg_buf_t *out, fg_error_t *err);
+
+/* ---------------------------------------------------------------- settlements and decisions */
+
+typedef struct fg_store_settlement {
+    const char *setl_id;
+    const char *fixmedins_code;
+    const char *psn_no;
+    fg_time_t setl_time;      /* FG_TIME_NONE: the time it was received */
+    int refund;               /* 1 for a refund (refd_setl_flag) */
+    const char *init_setl_id; /* the settlement a refund reverses, "" none */
+    const char *body;         /* the document as received (JSON) */
+    size_t body_len;
+    const char *decision; /* the decision JSON */
+    const char *verdict;  /* pass | remind | hold | block */
+} fg_store_settlement_t;
+
+/* Store a completed settlement and its decision. Returns 0 when stored, 1 when the same settlement
+ * (same setl_id and the same body digest) was stored before — the earlier decision is appended to
+ * `prior` when not NULL — or FG_E_CONFLICT when setl_id exists with a different body. */
+int fg_store_settlement_put(fg_store_t *s, const fg_store_settlement_t *st, fg_buf_t *prior,
+                            fg_error_t *err);
+/* The stored settlement {"setl_id","fixmedins_code","setl_time","refund","decision":{…}}:
+ * FG_ENOTFOUND when none; *inst gets its institution (to scope the caller). */
+int fg_store_settlement_get(fg_store_t *s, const char *setl_id, char inst[16], fg_buf_t *out,
+                            fg_error_t *err);
+
+/* ---------------------------------------------------------------- documents answered */
+
+/* A document (by the digest of its body and its institution) answered before: its answer is
+ * appended to out; FG_ENOTFOUND when none. */
+int fg_store_request_get(fg_store_t *s, const char *digest, const char *fixmedins_code,
+                         fg_buf_t *out, fg_error_t *err);
+/* Remember a document's answer (inside the transaction of its effects). */
+int fg_store_request_put(fg_store_t *s, const char *digest, const char *fixmedins_code,
+                         const char *response, fg_error_t *err);
+
+/* ---------------------------------------------------------------- alerts and findings */
+
+typedef enum fg_store_list {
+    FG_STORE_ALERTS = 0, /* ledger alerts: duplicate, reflow_purchase … */
+    FG_STORE_FINDINGS    /* rule hits of decisions held or blocked, and post-stage findings */
+} fg_store_list_t;
+
+typedef struct fg_store_alert {
+    const char *kind;           /* alerts: ledger outcome; findings: rule code */
+    const char *fixmedins_code; /* the institution it concerns */
+    const char *code;           /* trace code (alerts) or med_list_codg / "" (findings) */
+    const char *setl_id;        /* "" none */
+    fg_time_t occurred;         /* when the event happened */
+    const char *detail;         /* a JSON object with the evidence */
+} fg_store_alert_t;
+
+int fg_store_alert_add(fg_store_t *s, fg_store_list_t which, const fg_store_alert_t *a,
+                       fg_error_t *err);
+
+typedef struct fg_store_filter {
+    const char *fixmedins_code; /* NULL or "": every institution */
+    const char *kind;           /* NULL or "": every kind */
+    fg_time_t from;             /* FG_TIME_NONE: unbounded; inclusive */
+    fg_time_t to;               /* FG_TIME_NONE: unbounded; exclusive */
+    int64_t after;              /* page cursor: ids above it (0 from the start) */
+    int limit;                  /* 1 … 1000 */
+} fg_store_filter_t;
+
+/* Append {"items":[{"id","kind","fixmedins_code","code","setl_id","occurred","detail"}…],
+ * "next":ID|null} — next is the cursor for the following page. */
+int fg_store_alert_list(fg_store_t *s, fg_store_list_t which, const fg_store_filter_t *f,
+                        fg_buf_t *out, fg_error_t *err);
+/* Rows held (for /metrics and tests). */
+int64_t fg_store_alert_count(fg_store_t *s, fg_store_list_t which);
+
+/* ---------------------------------------------------------------- reference status */
+
+/* Kinds: "institution" (agreement status), "staff" (qualification status), "person" (death). */
+int fg_store_ref_kind_valid(const char *kind);
+
+typedef struct fg_store_ref {
+    const char *kind;
+    const char *code;           /* fixmedins_code, staff_code or psn_no */
+    const char *fixmedins_code; /* the institution it belongs to ("" for persons) */
+    const char *status;         /* institution: active|suspended|terminated; staff:
+                                   active|suspended; person: alive|deceased */
+    const char *body;           /* a JSON object as given */
+} fg_store_ref_t;
+
+/* Insert or replace one reference row; *before gets the earlier row's body digest ("" when new)
+ * for the audit trail. */
+int fg_store_ref_put(fg_store_t *s, const fg_store_ref_t *r, char before[65], fg_error_t *err);
+/* One row as {"kind","code","fixmedins_code","status","body":{…},"updated_at"}: FG_ENOTFOUND. */
+int fg_store_ref_get(fg_store_t *s, const char *kind, const char *code, char inst[16],
+                     fg_buf_t *out, fg_error_t *err);
+/* Rows of a kind as {"items":[…],"next":…} (paged on code), optionally of one institution. */
+int fg_store_ref_list(fg_store_t *s, const char *kind, const char *fixmedins_code,
+                      const char *after, int limit, fg_buf_t *out, fg_error_t *err);
+
+/* ---------------------------------------------------------------- audit trail */
+
+/* One write: who, what, on which object, digests of the object before and after ("" none).
+ * Each entry's hash is SHA-256 over the previous entry's hash and its own fields, so altering or
+ * removing an entry breaks the chain. Call it inside the transaction of the write. */
+typedef struct fg_audit_entry {
+    const char *actor;  /* principal id */
+    const char *action; /* "settlement.put", "kb.reload", "key.add" … */
+    const char *object; /* what was written: a setl_id, a key id … */
+    const char *before; /* hex digest or "" */
+    const char *after;  /* hex digest or "" */
+} fg_audit_entry_t;
+
+int fg_store_audit_append(fg_store_t *s, const fg_audit_entry_t *e, fg_error_t *err);
+
+typedef struct fg_audit_report {
+    uint64_t entries; /* entries checked */
+    uint64_t bad_seq; /* first entry that does not verify, 0 when sound */
+    char head[65];    /* hash of the last entry ("" when empty): keep it elsewhere to detect the
+                         removal of entries at the end */
+} fg_audit_report_t;
+
+/* Walk the chain: 0 when sound, FG_E_AUDIT_CHAIN with rep->bad_seq and err->msg saying what is
+ * wrong (a changed entry, a missing one, a broken link). */
+int fg_store_audit_verify(fg_store_t *s, fg_audit_report_t *rep, fg_error_t *err);
+/* Entries as JSON lines, oldest first, from seq `after` + 1 (at most limit). */
+int fg_store_audit_list(fg_store_t *s, uint64_t after, int limit, fg_buf_t *out, fg_error_t *err);
+
+/* Run one SQL statement with text parameters and no result (tests and tools: e.g. to tamper with
+ * an audit entry in a test). */
+int fg_store_exec(fg_store_t *s, const char *sql, int n, const char *const *params,
+                  fg_error_t *err);
+
+/* SHA-256 of n bytes as 64 lower-case hex digits + NUL. */
+void fg_store_digest(const void *data, size_t n, char hex[65]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

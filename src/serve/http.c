@@ -1,0 +1,161 @@
+/*
+ * http.c — fg__http_* over libmicrohttpd: epoll with a pool of worker threads, bodies gathered into
+ * a bounded buffer, connection limit and idle timeout, a count of requests in flight for a graceful
+ * stop.
+ */
+#include "core/compat.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fundguard/alloc.h"
+#include "serve/http.h"
+
+struct fg__http {
+    struct MHD_Daemon *d;
+    fg__http_handler fn;
+    void *app;
+    size_t max_body;
+    atomic_long inflight; /* requests begun and not yet completed */
+};
+
+typedef struct conn_ctx {
+    fg_buf_t body;
+    int too_large;
+} conn_ctx_t;
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **ptr)
+{
+    (void)version;
+    fg__http_t *h = cls;
+    conn_ctx_t *cx = *ptr;
+    if (cx == NULL) {
+        cx = fg_calloc(1, sizeof(*cx));
+        if (cx == NULL)
+            return MHD_NO;
+        fg_buf_init(&cx->body, h->max_body);
+        *ptr = cx;
+        atomic_fetch_add(&h->inflight, 1);
+        return MHD_YES;
+    }
+    if (*upload_size > 0) {
+        if (!cx->too_large && fg_buf_append(&cx->body, upload, *upload_size) != 0) {
+            cx->too_large = 1;
+            fg_buf_release(&cx->body);
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    fg__http_req_t req = {.method = method,
+                          .path = url,
+                          .body = cx->body.data != NULL ? cx->body.data : "",
+                          .body_len = cx->body.len,
+                          .body_too_large = cx->too_large,
+                          .conn = c};
+    fg__http_resp_t resp = {.status = 500, .content_type = "application/json"};
+    fg_buf_init(&resp.body, 256u << 20);
+    h->fn(h->app, &req, &resp);
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        resp.body.len, resp.body.data != NULL ? resp.body.data : (char *)"", MHD_RESPMEM_MUST_COPY);
+    fg_buf_release(&resp.body);
+    if (r == NULL)
+        return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", resp.content_type);
+    if (resp.retry_after > 0) {
+        char ra[16];
+        snprintf(ra, sizeof(ra), "%d", resp.retry_after);
+        MHD_add_response_header(r, "Retry-After", ra);
+    }
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)resp.status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **ptr,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)c;
+    (void)toe;
+    fg__http_t *h = cls;
+    conn_ctx_t *cx = *ptr;
+    if (cx == NULL)
+        return;
+    fg_buf_release(&cx->body);
+    fg_free(cx);
+    *ptr = NULL;
+    atomic_fetch_sub(&h->inflight, 1);
+}
+
+int fg__http_start(const fg__http_opts_t *o, fg__http_handler fn, void *app, fg__http_t **out,
+                   uint16_t *port, fg_error_t *err)
+{
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(o->port);
+    if (inet_pton(AF_INET, o->listen, &sa.sin_addr) != 1)
+        return fg_error_set(err, FG_E_CONFIG, "listen", 0, "not an IPv4 address: '%s'", o->listen);
+    fg__http_t *h = fg_calloc(1, sizeof(*h));
+    if (h == NULL)
+        return fg_error_set(err, FG_ENOMEM, "", 0, NULL);
+    h->fn = fn;
+    h->app = app;
+    h->max_body = o->max_body;
+    atomic_init(&h->inflight, 0);
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    h->d = MHD_start_daemon(
+        flags, o->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, o->workers, MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, o->conn_timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        h, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+    if (h->d == NULL) {
+        fg_free(h);
+        return fg_error_set(err, FG_E_CONFIG, "port", 0, "cannot listen on %s:%u", o->listen,
+                            (unsigned)o->port);
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+    *port = info != NULL ? info->port : o->port;
+    *out = h;
+    return 0;
+}
+
+const char *fg__http_header(const fg__http_req_t *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *fg__http_query(const fg__http_req_t *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+void fg__http_stop(fg__http_t *h, long grace_ms)
+{
+    if (h == NULL || h->d == NULL)
+        return;
+    MHD_socket listen_fd = MHD_quiesce_daemon(h->d);
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    for (long waited = 0; waited < grace_ms && atomic_load(&h->inflight) > 0; waited += 10)
+        nanosleep(&ts, NULL);
+    MHD_stop_daemon(h->d);
+    if (listen_fd != MHD_INVALID_SOCKET)
+        close(listen_fd);
+    h->d = NULL;
+}
+
+void fg__http_free(fg__http_t *h)
+{
+    if (h == NULL)
+        return;
+    fg__http_stop(h, 0);
+    fg_free(h);
+}

@@ -1,0 +1,56 @@
+/*
+ * http.h — the HTTP server behind our own interface (libmicrohttpd underneath; only http.c
+ * includes microhttpd.h).
+ *
+ * A handler is called once per request, on a worker thread, with the whole body read (at most
+ * max_body bytes: beyond that body_too_large is set and the body is dropped). It fills the
+ * response; the server sends it. Requests in flight are counted so shutdown can wait for them.
+ */
+#ifndef FG_SERVE_HTTP_H
+#define FG_SERVE_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fundguard/buf.h"
+#include "fundguard/error.h"
+
+typedef struct fg__http_req {
+    const char *method;
+    const char *path; /* without the query string */
+    const char *body; /* NUL-terminated, "" when none */
+    size_t body_len;
+    int body_too_large;
+    void *conn; /* the connection, for fg__http_header / fg__http_query */
+} fg__http_req_t;
+
+typedef struct fg__http_resp {
+    int status;
+    const char *content_type; /* default application/json */
+    fg_buf_t body;
+    int retry_after; /* seconds, sent as Retry-After when > 0 */
+} fg__http_resp_t;
+
+typedef void (*fg__http_handler)(void *app, const fg__http_req_t *req, fg__http_resp_t *resp);
+
+typedef struct fg__http_opts {
+    const char *listen;
+    uint16_t port;
+    unsigned workers;
+    size_t max_body;
+    unsigned max_connections;
+    unsigned conn_timeout;
+} fg__http_opts_t;
+
+typedef struct fg__http fg__http_t;
+
+int fg__http_start(const fg__http_opts_t *o, fg__http_handler fn, void *app, fg__http_t **out,
+                   uint16_t *port, fg_error_t *err);
+/* A request header or query argument (NULL when absent). */
+const char *fg__http_header(const fg__http_req_t *req, const char *name);
+const char *fg__http_query(const fg__http_req_t *req, const char *name);
+/* Stop accepting connections; wait up to grace_ms for requests in flight; stop the workers. */
+void fg__http_stop(fg__http_t *h, long grace_ms);
+void fg__http_free(fg__http_t *h);
+
+#endif

@@ -1,0 +1,281 @@
+/*
+ * t_store.c — the store on SQLite (and on PostgreSQL when FG_TEST_PG_URL names a scratch
+ * database): migrations, keys, users, settlements, alerts, reference rows, the audit chain.
+ */
+#include "core/compat.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fundguard/store.h"
+#include "t.h"
+
+/* A fresh store: SQLite in a temporary directory, or the PostgreSQL test database emptied. */
+static fg_store_t *open_store(void)
+{
+    fg_error_t err;
+    fg_store_t *s = NULL;
+    const char *pg = getenv("FG_TEST_PG_URL");
+    if (pg != NULL && pg[0] != '\0') {
+        ASSERT_OK(fg_store_open(pg, &s, &err));
+        ASSERT_OK(fg_store_exec(s,
+                                "TRUNCATE fg_key, fg_user, fg_settlement, fg_decision, fg_alert, "
+                                "fg_ref, fg_audit, fg_request",
+                                0, NULL, &err));
+        return s;
+    }
+    int rc = fg_store_open(t_tmpdir(), &s, &err);
+    if (rc != 0)
+        t_fail(__FILE__, __LINE__, "open: %s", err.msg);
+    return s;
+}
+
+TEST(store_migrates_once)
+{
+    fg_error_t err;
+    fg_store_t *s = open_store();
+    ASSERT_EQ(fg_store_schema_version(s), fg_store_schema_latest());
+    fg_store_close(s);
+    if (getenv("FG_TEST_PG_URL") == NULL) {
+        ASSERT_OK(fg_store_open(t_tmpdir(), &s, &err));
+        ASSERT_EQ(fg_store_schema_version(s), fg_store_schema_latest());
+        ASSERT_STR_EQ(fg_store_backend(s), "sqlite");
+        fg_store_close(s);
+    }
+}
+
+TEST(store_newer_schema_is_refused)
+{
+    if (getenv("FG_TEST_PG_URL") != NULL)
+        return;
+    fg_error_t err;
+    fg_store_t *s = open_store();
+    ASSERT_OK(fg_store_exec(s, "INSERT INTO fg_schema VALUES (999, 'x')", 0, NULL, &err));
+    fg_store_close(s);
+    ASSERT_ERR(fg_store_open(t_tmpdir(), &s, &err), FG_E_STORE_SCHEMA);
+}
+
+TEST(store_keys)
+{
+    fg_error_t err;
+    fg_store_t *s = open_store();
+    char key[FG_STORE_KEY_LEN + 1], id[48];
+    ASSERT_OK(fg_store_key_add(s, "institution", "H11010100001", key, id, &err));
+    ASSERT_EQ(strlen(key), FG_STORE_KEY_LEN);
+    fg_principal_t p;
+    ASSERT_OK(fg_store_key_find(s, key, &p, &err));
+    ASSERT_STR_EQ(p.role, "institution");
+    ASSERT_STR_EQ(p.fixmedins_code, "H11010100001");
+    ASSERT_STR_EQ(p.id, id);
+    key[10] ^= 1;
+    ASSERT_ERR(fg_store_key_find(s, key, &p, &err), FG_ENOTFOUND);
+    key[10] ^= 1;
+    ASSERT_ERR(fg_store_key_add(s, "institution", "", key, id, &err), FG_EINVAL);
+    ASSERT_ERR(fg_store_key_add(s, "admin", "H11010100001", key, id, &err), FG_EINVAL);
+    ASSERT_ERR(fg_store_key_add(s, "boss", "", key, id, &err), FG_EINVAL);
+    char admin[FG_STORE_KEY_LEN + 1], aid[48];
+    ASSERT_OK(fg_store_key_add(s, "admin", "", admin, aid, &err));
+    ASSERT_OK(fg_store_key_revoke(s, aid, &err));
+    ASSERT_ERR(fg_store_key_find(s, admin, &p, &err), FG_ENOTFOUND);
+    ASSERT_ERR(fg_store_key_revoke(s, aid, &err), FG_ENOTFOUND);
+    fg_buf_t b;
+    fg_buf_init(&b, 1 << 20);
+    ASSERT_OK(fg_store_key_list(s, &b, &err));
+    ASSERT(strstr(b.data, "\"revoked\":1") != NULL);
+    ASSERT(strstr(b.data, "hash") == NULL);
+    fg_buf_release(&b);
+    fg_store_close(s);
+}
+
+TEST(store_users)
+{
+    fg_error_t err;
+    fg_store_t *s = open_store();
+    ASSERT_OK(fg_store_user_add(s, "wang", "reviewer", "correct horse", &err));
+    ASSERT_ERR(fg_store_user_add(s, "wang", "leader", "correct horse", &err), FG_EEXIST);
+    ASSERT_ERR(fg_store_user_add(s, "li", "institution", "correct horse", &err), FG_EINVAL);
+    ASSERT_ERR(fg_store_user_add(s, "li", "leader", "short", &err), FG_EINVAL);
+    fg_principal_t p;
+    ASSERT_OK(fg_store_user_check(s, "wang", "correct horse", &p, &err));
+    ASSERT_STR_EQ(p.role, "reviewer");
+    ASSERT_ERR(fg_store_user_check(s, "wang", "wrong horse", &p, &err), FG_E_AUTH);
+    ASSERT_ERR(fg_store_user_check(s, "nobody", "correct horse", &p, &err), FG_E_AUTH);
+    ASSERT_OK(fg_store_user_passwd(s, "wang", "battery staple", &err));
+    ASSERT_OK(fg_store_user_check(s, "wang", "battery staple", &p, &err));
+    ASSERT_ERR(fg_store_user_passwd(s, "nobody", "battery staple", &err), FG_ENOTFOUND);
+    fg_store_close(s);
+}
+
+TEST(store_settlements_idempotent_and_conflict)
+{
+    fg_error_t err;
+    fg_store_t *s = open_store();
+    const char *body = "{\"setl_id\":\"S1\"}";
+    fg_store_settlement_t st = {.setl_id = "S1",
+                                .fixmedins_code = "H11010100001",
+                                .psn_no = "P1",
+                                .setl_time = FG_TIME_NONE,
+                                .init_setl_id = "",
+                                .body = body,
+                                .body_len = strlen(body),
+                                .decision = "{\"decision\":\"pass\"}",
+                                .verdict = "pass"};
+    ASSERT_EQ(fg_store_settlement_put(s, &st, NULL, &err), 0);
+    fg_buf_t prior;
+    fg_buf_init(&prior, 1 << 20);
+    ASSERT_EQ(fg_store_settlement_put(s, &st, &prior, &err), 1);
+    ASSERT_STR_EQ(prior.data, "{\"decision\":\"pass\"}");
+    st.body = "{\"setl_id\":\"S1\",\"x\":1}";
+    st.body_len = strlen(st.body);
+    ASSERT_ERR(fg_store_settlement_put(s, &st, NULL, &err), FG_E_CONFLICT);
+    char inst[16];
+    fg_buf_t b;
+    fg_buf_init(&b, 1 << 20);
+    ASSERT_OK(fg_store_settlement_get(s, "S1", inst, &b, &err));
+    ASSERT_STR_EQ(inst, "H11010100001");
+    ASSERT(strstr(b.data, "\"decision\":{\"decision\":\"pass\"}") != NULL);
+    ASSERT_ERR(fg_store_settlement_get(s, "S2", inst, &b, &err), FG_ENOTFOUND);
+    fg_buf_release(&b);
+    fg_buf_release(&prior);
+    fg_store_close(s);
+}
+
+TEST(store_alerts_filter_and_page)
+{
+    fg_error_t err;
+    fg_store_t *s = open_store();
+    fg_time_t t0;
+    ASSERT_OK(fg_time_parse("2025-07-01 08:00:00", 19, &t0, &err));
+    for (int i = 0; i < 5; i++) {
+        fg_store_alert_t a = {.kind = i % 2 ? "duplicate" : "reflow_purchase",
+                              .fixmedins_code = i < 3 ? "H11010100001" : "P11010100002",
+                              .code = "81234567890123456789",
+                              .setl_id = "",
+                              .occurred = t0 + i * 86400,
+                              .detail = "{\"n\":1}"};
+        ASSERT_OK(fg_store_alert_add(s, FG_STORE_ALERTS, &a, &err));
+    }
+    ASSERT_EQ(fg_store_alert_count(s, FG_STORE_ALERTS), 5);
+    ASSERT_EQ(fg_store_alert_count(s, FG_STORE_FINDINGS), 0);
+    fg_buf_t b;
+    fg_buf_init(&b, 1 << 20);
+    fg_store_filter_t f = {
+        .fixmedins_code = "H11010100001", .from = FG_TIME_NONE, .to = FG_TIME_NONE, .limit = 2};
+    ASSERT_OK(fg_store_alert_list(s, FG_STORE_ALERTS, &f, &b, &err));
+    ASSERT(strstr(b.data, "\"next\":2}") != NULL);
+    ASSERT(strstr(b.data, "\"detail\":{\"n\":1}") != NULL);
+    fg_buf_reset(&b);
+    f.after = 2;
+    ASSERT_OK(fg_store_alert_list(s, FG_STORE_ALERTS, &f, &b, &err));
+    ASSERT(strstr(b.data, "\"id\":3,") != NULL);
+    ASSERT(strstr(b.data, "\"next\":null}") != NULL);
+    fg_buf_reset(&b);
+    fg_store_filter_t g = {
+        .kind = "duplicate", .from = t0 + 86400, .to = t0 + 2 * 86400, .limit = 10};
+    ASSERT_OK(fg_store_alert_list(s, FG_STORE_ALERTS, &g, &b, &err));
+    ASSERT_STR_EQ(b.data, "{\"items\":[{\"id\":2,\"kind\":\"duplicate\",\"fixmedins_code\":"
+                          "\"H11010100001\",\"code\":\"81234567890123456789\",\"setl_id\":\"\","
+                          "\"occurred\":\"2025-07-02 08:00:00\",\"detail\":{\"n\":1}}],"
+                          "\"next\":null}");
+    fg_buf_release(&b);
+    fg_store_close(s);
+}
+
+TEST(store_reference_rows)
+{
+    fg_error_t err;
+    fg_store_t *s = open_store();
+    char before[65];
+    fg_store_ref_t r = {.kind = "staff",
+                        .code = "D110101000001",
+                        .fixmedins_code = "H11010100001",
+                        .status = "active",
+                        .body = "{\"status\":\"active\"}"};
+    ASSERT_OK(fg_store_ref_put(s, &r, before, &err));
+    ASSERT_STR_EQ(before, "");
+    r.status = "suspended";
+    r.body = "{\"status\":\"suspended\"}";
+    ASSERT_OK(fg_store_ref_put(s, &r, before, &err));
+    ASSERT_EQ(strlen(before), 64);
+    char inst[16];
+    fg_buf_t b;
+    fg_buf_init(&b, 1 << 20);
+    ASSERT_OK(fg_store_ref_get(s, "staff", "D110101000001", inst, &b, &err));
+    ASSERT(strstr(b.data, "\"status\":\"suspended\"") != NULL);
+    ASSERT_STR_EQ(inst, "H11010100001");
+    ASSERT_ERR(fg_store_ref_get(s, "person", "D110101000001", inst, &b, &err), FG_ENOTFOUND);
+    fg_buf_reset(&b);
+    ASSERT_OK(fg_store_ref_list(s, "staff", "", "", 10, &b, &err));
+    ASSERT(strstr(b.data, "\"next\":null}") != NULL);
+    r.kind = "planet";
+    ASSERT_ERR(fg_store_ref_put(s, &r, before, &err), FG_EINVAL);
+    fg_buf_release(&b);
+    fg_store_close(s);
+}
+
+TEST(store_audit_chain_detects_tampering)
+{
+    fg_error_t err;
+    fg_store_t *s = open_store();
+    for (int i = 0; i < 4; i++) {
+        char obj[16];
+        snprintf(obj, sizeof(obj), "S%d", i);
+        fg_audit_entry_t e = {
+            .actor = "k_1", .action = "settlement.put", .object = obj, .before = "", .after = "ab"};
+        ASSERT_OK(fg_store_audit_append(s, &e, &err));
+    }
+    fg_audit_report_t rep;
+    ASSERT_OK(fg_store_audit_verify(s, &rep, &err));
+    ASSERT_UEQ(rep.entries, 4);
+    ASSERT_EQ(strlen(rep.head), 64);
+    const char *p[] = {"S9"};
+    ASSERT_OK(fg_store_exec(s, "UPDATE fg_audit SET object = $1 WHERE seq = 2", 1, p, &err));
+    ASSERT_ERR(fg_store_audit_verify(s, &rep, &err), FG_E_AUDIT_CHAIN);
+    ASSERT_UEQ(rep.bad_seq, 2);
+    const char *q[] = {"S1"};
+    ASSERT_OK(fg_store_exec(s, "UPDATE fg_audit SET object = $1 WHERE seq = 2", 1, q, &err));
+    ASSERT_OK(fg_store_audit_verify(s, &rep, &err));
+    ASSERT_OK(fg_store_exec(s, "DELETE FROM fg_audit WHERE seq = 3", 0, NULL, &err));
+    ASSERT_ERR(fg_store_audit_verify(s, &rep, &err), FG_E_AUDIT_CHAIN);
+    ASSERT_UEQ(rep.bad_seq, 3);
+    fg_buf_t b;
+    fg_buf_init(&b, 1 << 20);
+    ASSERT_OK(fg_store_audit_list(s, 0, 10, &b, &err));
+    ASSERT(strstr(b.data, "\"seq\":4,") != NULL);
+    fg_buf_release(&b);
+    fg_store_close(s);
+}
+
+TEST(store_requests_answered_once)
+{
+    fg_error_t err;
+    fg_store_t *s = open_store();
+    fg_buf_t b;
+    fg_buf_init(&b, 1 << 20);
+    ASSERT_ERR(fg_store_request_get(s, "d1", "H11010100001", &b, &err), FG_ENOTFOUND);
+    ASSERT_OK(fg_store_request_put(s, "d1", "H11010100001", "{\"a\":1}", &err));
+    ASSERT_OK(fg_store_request_get(s, "d1", "H11010100001", &b, &err));
+    ASSERT_STR_EQ(b.data, "{\"a\":1}");
+    ASSERT_ERR(fg_store_request_get(s, "d1", "H11010100002", &b, &err), FG_ENOTFOUND);
+    ASSERT_ERR(fg_store_request_put(s, "d1", "H11010100001", "{}", &err), FG_E_CONFLICT);
+    fg_buf_release(&b);
+    fg_store_close(s);
+}
+
+TEST(store_upgrades_an_older_schema)
+{
+    if (getenv("FG_TEST_PG_URL") != NULL)
+        return;
+    fg_error_t err;
+    fg_store_t *s = open_store();
+    /* Make it a store of schema 1, as an older build left it. */
+    ASSERT_OK(fg_store_exec(s, "DROP TABLE fg_request", 0, NULL, &err));
+    ASSERT_OK(fg_store_exec(s, "DELETE FROM fg_schema WHERE version > 1", 0, NULL, &err));
+    ASSERT_EQ(fg_store_schema_version(s), 1);
+    fg_store_close(s);
+    ASSERT_OK(fg_store_open(t_tmpdir(), &s, &err));
+    ASSERT_EQ(fg_store_schema_version(s), fg_store_schema_latest());
+    ASSERT_OK(fg_store_request_put(s, "d", "H11010100001", "{}", &err));
+    fg_store_close(s);
+}
