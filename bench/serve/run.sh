@@ -62,6 +62,30 @@ sp50=$(awk '$1 == "50%" {print $2}' "$tmp/wrk.txt")
 sp99=$(awk '$1 == "99%" {print $2}' "$tmp/wrk.txt")
 snon=$(awk '/^non200/ {print $2}' "$tmp/wrk.txt")
 echo "serve: settlements: $srps req/s, p99 $sp99, server CPU $scpu µs/request"
+# Memory over a long run: wrk on the check endpoint for SERVE_SOAK seconds (default 300; 0 skips),
+# the server's resident set sampled every 10 s. Flat means the last sample is within 5 % of the
+# sample after the first minute (allocator arenas and caches are warm by then).
+SOAK=${SERVE_SOAK:-300}
+soak_md="not run (SERVE_SOAK=0)"
+soak_json=null
+if [ "$SOAK" -gt 0 ]; then
+    wrk -t"$THREADS" -c64 -d"${SOAK}s" -s "$root/bench/serve/check.lua" "$url" >"$tmp/soak.txt" &
+    wpid=$!
+    samples=
+    for ((t = 10; t <= SOAK; t += 10)); do
+        sleep 10
+        samples="$samples${samples:+ }$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")"
+    done
+    wait "$wpid" || true
+    first=$(echo "$samples" | awk '{print ($6 != "" ? $6 : $1)}')
+    last=$(echo "$samples" | awk '{print $NF}')
+    growth=$(awk -v a="$first" -v b="$last" 'BEGIN {printf "%.1f", (b - a) * 100 / a}')
+    flat=$(awk -v g="$growth" 'BEGIN {print (g <= 5 ? "flat" : "**growing**")}')
+    soak_rps=$(awk '/^Requests\/sec:/ {print $2}' "$tmp/soak.txt")
+    soak_md="$SOAK s at 64 connections, $soak_rps req/s: resident set $first kB after one minute, $last kB at the end ($growth %): $flat. Samples every 10 s (kB): $samples"
+    soak_json="{\"seconds\":$SOAK,\"requests_per_second\":$soak_rps,\"rss_kb_after_60s\":$first,\"rss_kb_end\":$last,\"growth_pct\":$growth,\"rss_kb_samples\":[${samples// /,}]}"
+    echo "serve: soak: $soak_md"
+fi
 # The target of issue 6: >= 20 000 req/s with p99 <= 10 ms; which run met it, if any.
 verdict=$(printf '%s' "$rows" | awk -F'|' '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
@@ -72,7 +96,7 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 when=$(date -u +%FT%TZ)
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 cat >"$out/serve.json" <<JSON
-{"bench":"serve","endpoint":"POST /v1/settlements/check","when":"$when","commit":"$commit","cores":$cores,"cpu":"$cpu","wrk_threads":$THREADS,"seconds":$SECONDS_,"runs":[$json],"settlements":{"connections":16,"requests_per_second":$srps,"p50":"$sp50","p99":"$sp99","server_cpu_us_per_request":$scpu,"non_2xx":${snon:-0}}}
+{"bench":"serve","endpoint":"POST /v1/settlements/check","when":"$when","commit":"$commit","cores":$cores,"cpu":"$cpu","wrk_threads":$THREADS,"seconds":$SECONDS_,"runs":[$json],"settlements":{"connections":16,"requests_per_second":$srps,"p50":"$sp50","p99":"$sp99","server_cpu_us_per_request":$scpu,"non_2xx":${snon:-0}},"soak":$soak_json}
 JSON
 cat >"$out/serve.md" <<MD
 # bench/serve — POST /v1/settlements/check under wrk
@@ -91,6 +115,8 @@ fsync and SQLite synchronous=FULL per request):
 | requests/s | p50 | p99 | server CPU µs / request | non-2xx |
 |---:|---:|---:|---:|---:|
 | $srps | $sp50 | $sp99 | $scpu | ${snon:-0} |
+
+Memory over a long run: $soak_md.
 
 Each check request: authenticate the key (cached after the first: salted SHA-256), parse and validate the
 enveloped check request (fg_doc_parse: 3 fee lines, 2 trace codes, a resident ID pseudonymised),
