@@ -339,8 +339,10 @@ static int compute_version(fg_kb_t *kb)
         char digest[65];
         fg_sha256_hex(b.data != NULL ? b.data : "", b.len, digest);
         digest[16] = '\0';
-        snprintf(kb->version, sizeof(kb->version), "nhsa:%s+local:%ld@%s", blen ? batches : "-",
-                 nlocal, digest);
+        int w = snprintf(kb->version, sizeof(kb->version), "nhsa:%s+local:%ld@%s",
+                         blen ? batches : "-", nlocal, digest);
+        if (w < 0 || (size_t)w >= sizeof(kb->version))
+            rc = FG_ELIMIT; /* a cut version string would name two knowledge bases alike */
     }
     fg_buf_release(&b);
     fg_free(order);
