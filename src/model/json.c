@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fundguard/hash.h"
 #include "fundguard/model.h"
 #include "model/model_int.h"
 
@@ -250,24 +251,17 @@ static int set_from_json(struct ctx *c, const fg_field_t *f, void *rec, json_t *
 
 /*
  * Keys to fields: one open-addressing table per record type, built once. A document names a few
- * dozen keys per record and a record type has up to a hundred fields, so this replaces a linear
+ * dozen keys per record and a record type has up to thirty fields, so this replaces a linear
  * scan of strcmp per key on the API's hot path.
  */
-#define KEY_SLOTS 512 /* a power of two, well above twice the names of the widest record */
+/* A power of two, above twice the names (fields and aliases) of any record. */
+#define KEY_SLOTS 256
 static uint16_t key_slots[FG_REC__COUNT][KEY_SLOTS]; /* field index + 1; 0 empty */
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 
-static uint32_t key_hash(const char *s)
-{
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (; *s != '\0'; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
 static void key_put(uint16_t *slots, const char *name, size_t index)
 {
-    uint32_t h = key_hash(name);
+    uint64_t h = fg_hash64(name, strlen(name));
     for (uint32_t k = 0; k < KEY_SLOTS; k++) {
         uint16_t *slot = &slots[(h + k) & (KEY_SLOTS - 1)];
         if (*slot == 0) {
@@ -296,7 +290,7 @@ static const fg_field_t *json_field(fg_rectype_t t, const fg_rectype_info_t *inf
 {
     pthread_once(&key_once, key_build);
     const uint16_t *slots = key_slots[t];
-    uint32_t h = key_hash(key);
+    uint64_t h = fg_hash64(key, strlen(key));
     for (uint32_t k = 0; k < KEY_SLOTS; k++) {
         uint16_t slot = slots[(h + k) & (KEY_SLOTS - 1)];
         if (slot == 0)
