@@ -125,14 +125,19 @@ typedef struct fg_ref fg_ref_t;
 
 fg_ref_t *fg_ref_new(void);
 void fg_ref_free(fg_ref_t *ref);
-/* Load deaths.csv, persons.csv, suspensions.csv (model reference files) and coverage.csv from dir;
- * absent files are skipped. A row that does not validate is an error with its file and line. */
+/* Load deaths.csv, persons.csv, suspensions.csv, catalogue.csv (model reference files) and
+ * coverage.csv from dir; absent files are skipped. A row that does not validate is an error with
+ * its file and line. */
 int fg_ref_load_dir(fg_ref_t *ref, const char *dir, fg_error_t *err);
 /* One reference file from memory under its file name ("deaths.csv" …). */
 int fg_ref_load_mem(fg_ref_t *ref, const char *filename, const char *data, size_t n,
                     fg_error_t *err);
-/* Rows loaded per file kind (deaths, persons, coverage, suspensions). */
+/* Rows loaded per file kind (deaths, persons, coverage, suspensions, catalogue: drugs with a pack
+ * size). */
 size_t fg_ref_count(const fg_ref_t *ref, const char *kind);
+/* The smallest units per pack of a catalogue drug (catalogue.csv pack_units; a later row of the
+ * same code wins), 0 when unknown. */
+uint32_t fg_ref_pack_units(const fg_ref_t *ref, const char *med_list_codg);
 
 /* ---------------------------------------------------------------- history */
 

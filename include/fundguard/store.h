@@ -163,15 +163,17 @@ int64_t fg_store_alert_count(fg_store_t *s, fg_store_list_t which);
 
 /* ---------------------------------------------------------------- reference status */
 
-/* Kinds: "institution" (agreement status), "staff" (qualification status), "person" (death). */
+/* Kinds: "institution" (agreement status), "staff" (qualification status), "person" (death),
+ * "drug" (the catalogue: listed|delisted, pack_units). */
 int fg_store_ref_kind_valid(const char *kind);
 
 typedef struct fg_store_ref {
     const char *kind;
-    const char *code;           /* fixmedins_code, staff_code or psn_no */
-    const char *fixmedins_code; /* the institution it belongs to ("" for persons) */
+    const char *code;           /* fixmedins_code, staff_code, psn_no or med_list_codg */
+    const char *fixmedins_code; /* the institution it belongs to ("" for persons, drugs) */
     const char *status;         /* institution: active|suspended|terminated; staff:
-                                   active|suspended; person: alive|deceased */
+                                   active|suspended; person: alive|deceased; drug:
+                                   listed|delisted */
     const char *body;           /* a JSON object as given */
 } fg_store_ref_t;
 

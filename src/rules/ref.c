@@ -1,11 +1,12 @@
 /*
  * ref.c — the status reference data of the checks (SPEC §4): deaths, the insured (persons.csv and
- * coverage.csv), suspensions of staff and institutions.
+ * coverage.csv), suspensions of staff and institutions; and the pack sizes of the drug catalogue
+ * (catalogue.csv), which the service needs for split sales reported without one.
  *
- * deaths.csv, persons.csv and suspensions.csv are the model's reference files (fg_table_open,
- * columns in docs/formats.md); coverage.csv (psn_no, insutype, begndate, enddate) is the review's
- * own (docs/kb.md). Loading is strict: the first invalid row is the error, with file and line.
- * Everything is indexed by a hash of the person's or subject's code.
+ * deaths.csv, persons.csv, suspensions.csv and catalogue.csv are the model's reference files
+ * (fg_table_open, columns in docs/formats.md); coverage.csv (psn_no, insutype, begndate, enddate)
+ * is the review's own (docs/kb.md). Loading is strict: the first invalid row is the error, with
+ * file and line. Everything is indexed by a hash of the person's or subject's code.
  */
 #include "core/compat.h"
 
@@ -40,6 +41,11 @@ typedef struct death_row {
     fg__ref_death_t d;
 } death_row_t;
 
+typedef struct pack_row {
+    char med_list_codg[FG_CODE_LEN + 1];
+    uint32_t pack_units;
+} pack_row_t;
+
 typedef struct cover_row {
     char psn_no[FG_ID_LEN + 1];
     fg__ref_cover_t c;
@@ -58,6 +64,9 @@ struct fg_ref {
     fg__ref_susp_t *susps;
     size_t nsusps, susps_cap;
     fg__idx_t susp_idx;
+    pack_row_t *packs;
+    size_t npacks, packs_cap;
+    fg__idx_t pack_idx;
     int registry; /* persons.csv or coverage.csv loaded */
 };
 
@@ -87,6 +96,8 @@ void fg_ref_free(fg_ref_t *ref)
     fg_free(ref->persons);
     fg_free(ref->covers);
     fg_free(ref->susps);
+    fg_free(ref->packs);
+    fg_hmap_release(&ref->pack_idx);
     fg_hmap_release(&ref->death_idx);
     fg_hmap_release(&ref->person_idx);
     fg_hmap_release(&ref->cover_idx);
@@ -146,7 +157,43 @@ static int add_susp(fg_ref_t *ref, const fg__ref_susp_t *s)
     return fg_hmap_put(&ref->susp_idx, susp_key(s->institution, s->code), (uint32_t)ref->nsusps, 0);
 }
 
+static pack_row_t *find_pack(const fg_ref_t *ref, const char *code)
+{
+    size_t probe = 0;
+    for (;;) {
+        uint32_t v = fg__idx_next(&ref->pack_idx, fg__hash_str(code), &probe);
+        if (v == 0)
+            return NULL;
+        if (strcmp(ref->packs[v - 1].med_list_codg, code) == 0)
+            return &ref->packs[v - 1];
+    }
+}
+
+/* A later row of the same code replaces the earlier one (the API's rows come after the files). */
+static int add_pack(fg_ref_t *ref, const char *code, uint32_t pack_units)
+{
+    pack_row_t *x = find_pack(ref, code);
+    if (x != NULL) {
+        x->pack_units = pack_units;
+        return 0;
+    }
+    if (grow((void **)&ref->packs, ref->npacks, &ref->packs_cap, sizeof(*ref->packs)) != 0)
+        return FG_ENOMEM;
+    x = &ref->packs[ref->npacks++];
+    snprintf(x->med_list_codg, sizeof(x->med_list_codg), "%s", code);
+    x->pack_units = pack_units;
+    return fg_hmap_put(&ref->pack_idx, fg__hash_str(code), (uint32_t)ref->npacks, 0);
+}
+
 /* ---------------------------------------------------------------- lookups */
+
+uint32_t fg_ref_pack_units(const fg_ref_t *ref, const char *med_list_codg)
+{
+    if (ref == NULL || med_list_codg == NULL || med_list_codg[0] == '\0')
+        return 0;
+    const pack_row_t *x = find_pack(ref, med_list_codg);
+    return x != NULL ? x->pack_units : 0;
+}
 
 const fg__ref_death_t *fg__ref_death(const fg_ref_t *ref, const char *psn_no)
 {
@@ -222,6 +269,8 @@ size_t fg_ref_count(const fg_ref_t *ref, const char *kind)
         return ref->ncovers;
     if (strcmp(kind, "suspensions") == 0)
         return ref->nsusps;
+    if (strcmp(kind, "catalogue") == 0)
+        return ref->npacks;
     return 0;
 }
 
@@ -254,6 +303,7 @@ static int load_table(fg_ref_t *ref, fg_table_t t, const char *file, fg_csv_t *c
         fg_death_t death;
         fg_person_t person;
         fg_suspension_t susp;
+        fg_catalogue_item_t item;
     } rec;
     for (;;) {
         rc = fg_table_next(r, &rec);
@@ -268,6 +318,9 @@ static int load_table(fg_ref_t *ref, fg_table_t t, const char *file, fg_csv_t *c
             rc = add_person(ref, rec.person.psn_no, rec.person.insutype, row);
             if (rc == 0 && rec.person.die_date != FG_DATE_NONE)
                 rc = add_death(ref, rec.person.psn_no, rec.person.die_date, "persons", row);
+        } else if (t == FG_TABLE_CATALOGUE) {
+            if (rec.item.pack_units > 0) /* items and consumables have none */
+                rc = add_pack(ref, rec.item.med_list_codg, (uint32_t)rec.item.pack_units);
         } else {
             fg__ref_susp_t s = {
                 .institution = strcmp(rec.susp.subject_type, "institution") == 0,
@@ -345,11 +398,14 @@ int fg_ref_load_mem(fg_ref_t *ref, const char *filename, const char *data, size_
         t = FG_TABLE_PERSONS;
     else if (strcmp(file, "suspensions.csv") == 0)
         t = FG_TABLE_SUSPENSIONS;
+    else if (strcmp(file, "catalogue.csv") == 0)
+        t = FG_TABLE_CATALOGUE;
     else if (strcmp(file, "coverage.csv") == 0)
         t = -1;
     else
         return fg_error_set(err, FG_E_KB_TABLE, file, 0,
-                            "%s: not a reference file (deaths, persons, suspensions, coverage)",
+                            "%s: not a reference file (deaths, persons, suspensions, catalogue, "
+                            "coverage)",
                             file);
     fg_csv_options_t opt = {.encoding = FG_CSV_ENC_AUTO,
                             .on_error = FG_CSV_FATAL,
@@ -374,7 +430,7 @@ int fg_ref_load_mem(fg_ref_t *ref, const char *filename, const char *data, size_
 int fg_ref_load_dir(fg_ref_t *ref, const char *dir, fg_error_t *err)
 {
     static const char *const files[] = {"deaths.csv", "persons.csv", "suspensions.csv",
-                                        "coverage.csv"};
+                                        "catalogue.csv", "coverage.csv"};
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return fg_error_set(err, -ENOTDIR, dir, 0, "%s: not a directory", dir);

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fundguard/codes.h"
 #include "fundguard/model.h"
 #include "serve/serve_int.h"
 
@@ -383,13 +384,38 @@ typedef struct applied {
 
 /* Apply events under the ledger lock, skipping those its history already holds, then sync: when
  * this returns 0 every event is durable. */
+static void event_check(applied_t *a);
+
+/* A split sale reported without its pack size (3505 and settlements carry only the units sold):
+ * the size the ledger already keeps for the code, else the drug catalogue's (catalogue.csv or the
+ * API's drug rows); with neither the event stays invalid (ledger.pack_units_required). */
+static void pack_units_known(fg_server_t *s, fg__engine_t **e, applied_t *a)
+{
+    fg_ledger_code_state_t st;
+    uint32_t pack = 0;
+    if (fg_ledger_query(s->ledger, a->ev.code, &st, NULL, NULL, NULL) == 0)
+        pack = st.pack_units;
+    if (pack == 0) {
+        if (*e == NULL)
+            *e = fg__engine_get(s);
+        pack = fg_ref_pack_units((*e)->ref, a->ev.med_list);
+    }
+    if (pack != 0) {
+        a->ev.pack_units = pack;
+        event_check(a);
+    }
+}
+
 static int ledger_apply(req_ctx_t *c, applied_t *a, size_t n)
 {
     fg_server_t *s = c->s;
     fg_error_t err;
     int rc = 0;
+    fg__engine_t *e = NULL;
     pthread_mutex_lock(&s->ledger_mu);
     for (size_t i = 0; i < n && rc == 0; i++) {
+        if (a[i].outcome == FG_LEDGER_INVALID && a[i].error.code == FG_E_LEDGER_PACK)
+            pack_units_known(s, &e, &a[i]);
         if (a[i].outcome == FG_LEDGER_INVALID && a[i].error.code != 0)
             continue;
         same_event_t m = {.ev = &a[i].ev};
@@ -421,6 +447,7 @@ static int ledger_apply(req_ctx_t *c, applied_t *a, size_t n)
     if (rc == 0)
         rc = fg_ledger_sync(s->ledger, &err);
     pthread_mutex_unlock(&s->ledger_mu);
+    fg__engine_put(e);
     if (rc != 0)
         return fail(c, 500, rc, "", err.msg);
     return 0;
@@ -934,6 +961,8 @@ static const char *ref_kind(const char *plural)
         return "staff";
     if (strcmp(plural, "persons") == 0)
         return "person";
+    if (strcmp(plural, "drugs") == 0)
+        return "drug";
     return NULL;
 }
 
@@ -944,7 +973,37 @@ static int ref_status_ok(const char *kind, const char *status)
                strcmp(status, "terminated") == 0;
     if (strcmp(kind, "staff") == 0)
         return strcmp(status, "active") == 0 || strcmp(status, "suspended") == 0;
+    if (strcmp(kind, "drug") == 0)
+        return strcmp(status, "listed") == 0 || strcmp(status, "delisted") == 0;
     return strcmp(status, "alive") == 0 || strcmp(status, "deceased") == 0;
+}
+
+/* Reference rows every caller may read: persons' status (a pharmacy checks a buyer) and the drug
+ * catalogue; the rest belongs to an institution. */
+static int ref_public(const char *kind)
+{
+    return strcmp(kind, "person") == 0 || strcmp(kind, "drug") == 0;
+}
+
+/* A drug row: its code is a catalogue code, it belongs to no institution, and pack_units, when
+ * given, is the smallest units per pack (what split sales are counted against). */
+static int drug_row_check(req_ctx_t *c, const char *code, json_t *o)
+{
+    char norm[FG_ID_NORM_MAX];
+    fg_error_t e;
+    if (fg_id_check(FG_ID_MED_LIST, code, strlen(code), norm, sizeof(norm), &e) != 0 ||
+        strcmp(norm, code) != 0)
+        return fail(c, 400, e.code != 0 ? e.code : FG_E_RANGE, "code",
+                    "not a national catalogue code as normalised (drug X+22 / Z+19 …)");
+    if (json_object_get(o, "fixmedins_code") != NULL)
+        return fail(c, 400, FG_E_RANGE, "fixmedins_code",
+                    "a catalogue drug belongs to no institution");
+    json_t *v = json_object_get(o, "pack_units");
+    if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 1 ||
+                      json_integer_value(v) > FG_LEDGER_UNITS_MAX))
+        return fail(c, 400, FG_E_RANGE, "pack_units",
+                    "pack_units is the smallest units per pack: an integer 1…1000000000");
+    return 0;
 }
 
 /* PUT /v1/reference/{kind}/{code}: {"status": …, "fixmedins_code": …, …} (admin). */
@@ -966,13 +1025,15 @@ static int do_ref_put(req_ctx_t *c, const char *kind, const char *code, fg_buf_t
         st = fail(c, 400, FG_E_ENUM, "status", "status is not one this kind allows");
     else if (strcmp(kind, "institution") == 0 && inst != NULL && strcmp(inst, code) != 0)
         st = fail(c, 400, FG_E_RANGE, "fixmedins_code", "an institution row is its own code");
+    else if (strcmp(kind, "drug") == 0)
+        st = drug_row_check(c, code, o);
     static const char *const dates[] = {"die_date", "begin_date", "end_date"};
     for (size_t i = 0; i < FG_ARRAY_LEN(dates) && st == 0; i++) {
         json_t *v = json_object_get(o, dates[i]);
         fg_date_t d;
         fg_error_t de;
         int need = i == 0 ? strcmp(status, "deceased") == 0
-                          : i == 1 && strcmp(kind, "person") != 0 && strcmp(status, "active") != 0;
+                          : i == 1 && !ref_public(kind) && strcmp(status, "active") != 0;
         if ((v != NULL && !json_is_string(v)) || (v == NULL && need))
             st = fail(c, 400, FG_E_DATE_FORMAT, dates[i], "a date like 2025-07-01");
         else if (v != NULL && fg_date_parse(json_string_value(v), json_string_length(v), &d, &de))
@@ -1030,7 +1091,7 @@ static int do_ref_get(req_ctx_t *c, const char *kind, const char *code, fg_buf_t
     fg_error_t err;
     if (code == NULL) {
         const char *inst = fg__http_query(c->rq, "fixmedins_code");
-        if (is_institution(c))
+        if (is_institution(c) && !ref_public(kind))
             inst = c->who.fixmedins_code;
         long long limit;
         int st = int_arg(c, "limit", 1, 1000, 100, &limit);
@@ -1044,7 +1105,7 @@ static int do_ref_get(req_ctx_t *c, const char *kind, const char *code, fg_buf_t
     int rc = fg_store_ref_get(c->s->store, kind, code, inst, out, &err);
     if (rc != 0)
         return fail(c, status_of(rc), rc, "code", err.msg);
-    return strcmp(kind, "person") == 0 || in_scope(c, inst) ? 200 : 403;
+    return ref_public(kind) || in_scope(c, inst) ? 200 : 403;
 }
 
 /* ---------------------------------------------------------------- admin */

@@ -35,7 +35,8 @@ static const option_t options[] = {
       "knowledge base directories, comma-separated (as fundguard check --kb)"},
      TEXT(kb)},
     {{"ref", 0, "", 0, FG_SERVE_PATH_MAX - 1,
-      "status reference directory (deaths.csv, persons.csv, suspensions.csv); empty: none"},
+      "reference directory (deaths.csv, persons.csv, suspensions.csv, catalogue.csv); empty: "
+      "none"},
      TEXT(ref)},
     {{"port_file", 0, "", 0, FG_SERVE_PATH_MAX - 1, "write the bound port to this file"},
      TEXT(port_file)},

@@ -60,13 +60,26 @@ static const char *member(json_t *o, const char *key)
     return v != NULL ? v : "";
 }
 
-/* One reference row of the store as a deaths.csv or suspensions.csv row (rows that say nothing to
- * the review — alive, active — are skipped). */
-static int ref_row_csv(const char *kind, json_t *row, fg_buf_t *deaths, fg_buf_t *susp)
+/* The reference files the store's rows become. */
+enum { REF_DEATHS, REF_SUSPENSIONS, REF_CATALOGUE, REF__FILES };
+
+/* One reference row of the store as a deaths.csv, suspensions.csv or catalogue.csv row (rows that
+ * say nothing to the review — alive, active, a drug without a pack size — are skipped). */
+static int ref_row_csv(const char *kind, json_t *row, fg_buf_t files[REF__FILES])
 {
     const char *status = member(row, "status");
     const char *code = member(row, "code");
     json_t *body = json_object_get(row, "body");
+    fg_buf_t *deaths = &files[REF_DEATHS], *susp = &files[REF_SUSPENSIONS];
+    if (strcmp(kind, "drug") == 0) {
+        json_int_t pack = json_integer_value(json_object_get(body, "pack_units"));
+        if (pack <= 0)
+            return 0;
+        char n[24];
+        snprintf(n, sizeof(n), "%lld", (long long)pack);
+        int rc = csv_field(&files[REF_CATALOGUE], code, 0);
+        return rc == 0 ? csv_field(&files[REF_CATALOGUE], n, 1) : rc;
+    }
     if (strcmp(kind, "person") == 0) {
         if (strcmp(status, "deceased") != 0)
             return 0;
@@ -90,17 +103,21 @@ static int ref_row_csv(const char *kind, json_t *row, fg_buf_t *deaths, fg_buf_t
     return rc == 0 ? csv_field(susp, member(body, "reason"), 1) : rc;
 }
 
-/* The status rows set through the API (PUT /v1/reference/…), as the review's reference files. */
+/* The status rows and the drug catalogue set through the API (PUT /v1/reference/…), as the
+ * review's reference files (loaded after --ref's: a drug's row replaces the file's). */
 static int ref_from_store(fg_server_t *s, fg_ref_t **ref, fg_error_t *err)
 {
-    static const char *const kinds[] = {"person", "staff", "institution"};
-    fg_buf_t deaths, susp, page;
-    fg_buf_init(&deaths, 256u << 20);
-    fg_buf_init(&susp, 256u << 20);
+    static const char *const kinds[] = {"person", "staff", "institution", "drug"};
+    static const char *const names[REF__FILES] = {"deaths.csv", "suspensions.csv", "catalogue.csv"};
+    static const char *const heads[REF__FILES] = {
+        "psn_no,die_date,source\n", "subject_type,subject_code,action,begin_date,end_date,reason\n",
+        "med_list_codg,pack_units\n"};
+    fg_buf_t files[REF__FILES], page;
+    for (int f = 0; f < REF__FILES; f++) {
+        fg_buf_init(&files[f], 256u << 20);
+        fg_buf_appends(&files[f], heads[f]);
+    }
     fg_buf_init(&page, 64u << 20);
-    fg_buf_appends(&deaths, "psn_no,die_date,source\n");
-    fg_buf_appends(&susp, "subject_type,subject_code,action,begin_date,end_date,reason\n");
-    size_t head_d = deaths.len, head_s = susp.len;
     int rc = 0;
     for (size_t k = 0; k < FG_ARRAY_LEN(kinds) && rc == 0; k++) {
         char after[128] = "";
@@ -110,7 +127,7 @@ static int ref_from_store(fg_server_t *s, fg_ref_t **ref, fg_error_t *err)
             json_t *o = rc == 0 ? json_loadb(page.data, page.len, 0, NULL) : NULL;
             json_t *items = json_object_get(o, "items");
             for (size_t i = 0; rc == 0 && i < json_array_size(items); i++)
-                rc = ref_row_csv(kinds[k], json_array_get(items, i), &deaths, &susp);
+                rc = ref_row_csv(kinds[k], json_array_get(items, i), files);
             const char *next = json_string_value(json_object_get(o, "next"));
             if (next != NULL)
                 snprintf(after, sizeof(after), "%s", next);
@@ -119,17 +136,16 @@ static int ref_from_store(fg_server_t *s, fg_ref_t **ref, fg_error_t *err)
                 break;
         }
     }
-    if (rc == 0 && (deaths.len > head_d || susp.len > head_s) && *ref == NULL) {
-        *ref = fg_ref_new();
-        if (*ref == NULL)
+    for (int f = 0; f < REF__FILES && rc == 0; f++) {
+        if (files[f].len == strlen(heads[f]))
+            continue;
+        if (*ref == NULL && (*ref = fg_ref_new()) == NULL)
             rc = fg_error_set(err, FG_ENOMEM, "", 0, NULL);
+        else
+            rc = fg_ref_load_mem(*ref, names[f], files[f].data, files[f].len, err);
     }
-    if (rc == 0 && deaths.len > head_d)
-        rc = fg_ref_load_mem(*ref, "deaths.csv", deaths.data, deaths.len, err);
-    if (rc == 0 && susp.len > head_s)
-        rc = fg_ref_load_mem(*ref, "suspensions.csv", susp.data, susp.len, err);
-    fg_buf_release(&deaths);
-    fg_buf_release(&susp);
+    for (int f = 0; f < REF__FILES; f++)
+        fg_buf_release(&files[f]);
     fg_buf_release(&page);
     return rc;
 }

@@ -762,7 +762,7 @@ int64_t fg_store_alert_count(fg_store_t *s, fg_store_list_t which)
 int fg_store_ref_kind_valid(const char *kind)
 {
     return strcmp(kind, "institution") == 0 || strcmp(kind, "staff") == 0 ||
-           strcmp(kind, "person") == 0;
+           strcmp(kind, "person") == 0 || strcmp(kind, "drug") == 0;
 }
 
 int fg_store_ref_put(fg_store_t *s, const fg_store_ref_t *r, char before[65], fg_error_t *err)

@@ -177,6 +177,42 @@ expect_call "inventory: the purchase is in the history once" 200 '"events":4,' G
 expect_call "inventory: another institution's: 403" 403 'auth.forbidden' POST /v1/inventory "$K1" $S/3503_purchase_env.json
 expect_call "inventory: a settlement is not inventory: 400" 400 'field.required' POST /v1/inventory "$K1" $D/settlement.json
 
+# ---------------------------------------------------------------- split sales without a pack size
+# 3505 and settlements carry only the units sold (sel_retn_cnt, cnt): the pack size comes from the
+# ledger's state of the code or from the drug catalogue (catalogue.csv, PUT /v1/reference/drugs).
+split3505() { # split3505 FILE MSGID UNITS: one split sale of the test pack by the pharmacy
+    python3 - "$S/3505_sale_env.json" "$1" "$2" "$3" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+line = d["input"]["selinfo"][1]
+line["sel_retn_cnt"] = sys.argv[4]
+line["setl_id"] = "S" + sys.argv[3][-12:]  # another sale, not a retry of the same one
+line["drugtracinfo"] = [{"drug_trac_codg": "82345678901234500011"}]
+d["input"]["selinfo"] = [line]
+d["msgid"] = sys.argv[3]
+json.dump(d, open(sys.argv[2], "w"), ensure_ascii=False)
+EOF
+}
+split3505 "$TMP/split0.json" P43010200007202507031620050300 10
+expect_call "split sale: no pack size known: invalid, nothing changes" 201 '"outcome":"invalid".*ledger.pack_units_required' POST /v1/inventory "$KP" "$TMP/split0.json"
+echo '{"status":"listed","pack_units":24,"name":"连花清瘟胶囊"}' >"$TMP/drug.json"
+expect_call "reference: admin sets a drug's pack size" 200 '"status":"listed"' PUT /v1/reference/drugs/ZA04CAE0023010100166 "$KA" "$TMP/drug.json"
+expect_call "reference: a drug is read by any institution" 200 '"pack_units":24' GET /v1/reference/drugs/ZA04CAE0023010100166 "$K2"
+expect_call "reference: the drug list is not scoped to an institution" 200 '"code":"ZA04CAE0023010100166"' GET /v1/reference/drugs "$K1"
+expect_call "reference: a drug needs a catalogue code: 400" 400 '"field":"code"' PUT /v1/reference/drugs/ZA04 "$KA" "$TMP/drug.json"
+echo '{"status":"listed","pack_units":0}' >"$TMP/drug0.json"
+expect_call "reference: a pack of 0 units: 400" 400 '"field":"pack_units"' PUT /v1/reference/drugs/ZA04CAE0023010100166 "$KA" "$TMP/drug0.json"
+echo '{"status":"listed","pack_units":24,"fixmedins_code":"H43010200012"}' >"$TMP/drugi.json"
+expect_call "reference: a drug belongs to no institution: 400" 400 '"field":"fixmedins_code"' PUT /v1/reference/drugs/ZA04CAE0023010100166 "$KA" "$TMP/drugi.json"
+i=0
+for step in "10 first_sale" "10 split_sale" "4 split_sale" "1 duplicate"; do
+    i=$((i + 1))
+    set -- $step
+    split3505 "$TMP/split$i.json" "P4301020000720250703162005030$i" "$1"
+    expect_call "split sale of a 24-unit pack: $1 units: $2" 201 "\"outcome\":\"$2\"" POST /v1/inventory "$KP" "$TMP/split$i.json"
+done
+expect_call "split sale: the ledger keeps the pack size" 200 '"units_sold":25,"pack_units":24' GET /v1/trace/82345678901234500011 "$KA"
+
 # ---------------------------------------------------------------- the platform envelope
 python3 - "$D/settlement.json" "$TMP/env2207.json" <<'EOF'
 import json, sys

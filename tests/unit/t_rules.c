@@ -564,3 +564,33 @@ TEST(review_alloc_failures)
     fg_kb_free(kb);
     fg_arena_release(&parse_arena);
 }
+
+TEST(ref_catalogue_pack_units)
+{
+    fg_error_t err;
+    fg_ref_t *ref = fg_ref_new();
+    ASSERT(ref != NULL);
+    /* The model's catalogue file: drugs with a pack size; items and consumables have none. */
+    size_t n;
+    char *csv = t_read_file(t_path("tests/data/samples/catalogue.csv"), &n);
+    ASSERT_EQ(fg_ref_load_mem(ref, "catalogue.csv", csv, n, &err), 0);
+    free(csv);
+    ASSERT_EQ(fg_ref_pack_units(ref, "ZA04CAE0023010100166"), 36);
+    ASSERT_EQ(fg_ref_pack_units(ref, "XJ01CAA040E001010100955"), 24);
+    ASSERT_EQ(fg_ref_pack_units(ref, "C0301011110000012345"), 0);
+    ASSERT_EQ(fg_ref_pack_units(ref, "XZ00000000000000000000000"), 0);
+    ASSERT_EQ(fg_ref_pack_units(ref, ""), 0);
+    size_t drugs = fg_ref_count(ref, "catalogue");
+    ASSERT(drugs >= 3);
+    /* A later row of a code (the service's API rows, loaded after the files) wins. */
+    static const char later[] = "med_list_codg,pack_units\nZA04CAE0023010100166,48\n";
+    ASSERT_EQ(fg_ref_load_mem(ref, "catalogue.csv", later, sizeof(later) - 1, &err), 0);
+    ASSERT_EQ(fg_ref_pack_units(ref, "ZA04CAE0023010100166"), 48);
+    ASSERT_EQ(fg_ref_count(ref, "catalogue"), drugs);
+    /* Strict: a pack size out of range is the error, with its line. */
+    static const char bad[] = "med_list_codg,pack_units\nXJ01CAA040E001010100955,0\n";
+    ASSERT(fg_ref_load_mem(ref, "catalogue.csv", bad, sizeof(bad) - 1, &err) != 0);
+    ASSERT(strstr(err.msg, "catalogue.csv") != NULL);
+    ASSERT_EQ(fg_ref_pack_units(NULL, "ZA04CAE0023010100166"), 0);
+    fg_ref_free(ref);
+}
