@@ -63,11 +63,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     fg__http_resp_t resp = {.status = 500, .content_type = "application/json"};
     fg_buf_init(&resp.body, 256u << 20);
     h->fn(h->app, &req, &resp);
-    struct MHD_Response *r = MHD_create_response_from_buffer(
-        resp.body.len, resp.body.data != NULL ? resp.body.data : (char *)"", MHD_RESPMEM_MUST_COPY);
-    fg_buf_release(&resp.body);
-    if (r == NULL)
+    /* The body is handed over, not copied: MHD frees it with the response. */
+    struct MHD_Response *r =
+        resp.body.data != NULL
+            ? MHD_create_response_from_buffer_with_free_callback(resp.body.len, resp.body.data,
+                                                                 fg_free)
+            : MHD_create_response_from_buffer(0, (char *)"", MHD_RESPMEM_PERSISTENT);
+    if (r == NULL) {
+        fg_buf_release(&resp.body);
         return MHD_NO;
+    }
     MHD_add_response_header(r, "Content-Type", resp.content_type);
     if (resp.retry_after > 0) {
         char ra[16];
