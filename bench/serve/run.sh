@@ -3,8 +3,11 @@
 # /v1/settlements/check (the sample check request: 3 fee lines, one rule hit, full national KB)
 # with an institution key, SERVE_CONNS connections (default "16 64": one run each) for SERVE_SECONDS (default 10)
 # after a 2-second warm-up. Server and wrk share the machine's cores (nproc); the server runs one
-# worker per core. Results: bench/results/serve.md and serve.json (req/s, p50/p90/p99 latency).
-# A measurement, never a test.
+# worker per core. The peer, run the same way in the same run: Node.js's own HTTP server
+# (bench/serve/peer.mjs: one process per core, the key checked, the body parsed with JSON.parse,
+# the fee lines summed, no rules) — the floor of a JSON-over-HTTP service on this machine.
+# Results: bench/results/serve.md and serve.json (req/s, p50/p90/p99 latency, server CPU per
+# request, ratios to the peer). A measurement, never a test.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
@@ -16,8 +19,10 @@ mkdir -p "$out"
 command -v wrk >/dev/null || { echo "wrk is not installed (scripts/packages.txt): skipped"; exit 0; }
 tmp=$(mktemp -d)
 pid=
+peer=
 cleanup() {
     [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    [ -n "$peer" ] && kill -TERM "$peer" 2>/dev/null && wait "$peer" 2>/dev/null
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -32,23 +37,62 @@ export FG_KEY=$key FG_BODY=$root/tests/data/samples/check_request_env.json
 status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $key" --data-binary "@$FG_BODY" "$url")
 [ "$status" = 200 ] || { echo "the check endpoint answered $status"; exit 1; }
 wrk -t"$THREADS" -c64 -d2s -s "$root/bench/serve/check.lua" "$url" >/dev/null
+# ticks PID…: CPU clock ticks used so far by the processes and their children (a cluster).
+ticks() {
+    local total=0 p
+    for p in "$@" $(pgrep -P "$1" 2>/dev/null); do
+        total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$total"
+}
+# measure URL CONNS PID: wrk for SECONDS_; sets RPS P50 P90 P99 CPU_US NON200.
+measure() {
+    local t0 t1 nreq
+    t0=$(ticks "$3")
+    wrk -t"$THREADS" -c"$2" -d"${SECONDS_}s" --latency -s "$root/bench/serve/check.lua" "$1" | tee "$tmp/wrk.txt"
+    t1=$(ticks "$3")
+    RPS=$(awk '/^Requests\/sec:/ {print $2}' "$tmp/wrk.txt")
+    nreq=$(awk '/requests in/ {print $1}' "$tmp/wrk.txt")
+    # server CPU time per request: the number that does not depend on what else runs
+    CPU_US=$(((t1 - t0) * 1000000 / $(getconf CLK_TCK) / nreq))
+    P50=$(awk '$1 == "50%" {print $2}' "$tmp/wrk.txt")
+    P90=$(awk '$1 == "90%" {print $2}' "$tmp/wrk.txt")
+    P99=$(awk '$1 == "99%" {print $2}' "$tmp/wrk.txt")
+    NON200=$(awk '/^non200/ {print $2}' "$tmp/wrk.txt")
+    NON200=${NON200:-0}
+}
+# The peer on its own port, started now and measured right after fundguard at each setting.
+peer_url=
+if command -v node >/dev/null; then
+    node "$root/bench/serve/peer.mjs" "$tmp/peer_port" "$(nproc)" &
+    peer=$!
+    for _ in $(seq 1 100); do [ -s "$tmp/peer_port" ] && break; sleep 0.05; done
+    peer_url="http://127.0.0.1:$(cat "$tmp/peer_port")/v1/settlements/check"
+    wrk -t"$THREADS" -c64 -d2s -s "$root/bench/serve/check.lua" "$peer_url" >/dev/null
+fi
 rows=
 json=
 for conns in $CONNS; do
-    t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-    wrk -t"$THREADS" -c"$conns" -d"${SECONDS_}s" --latency -s "$root/bench/serve/check.lua" "$url" | tee "$tmp/wrk.txt"
-    t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-    rps=$(awk '/^Requests\/sec:/ {print $2}' "$tmp/wrk.txt")
-    nreq=$(awk '/requests in/ {print $1}' "$tmp/wrk.txt")
-    # server CPU time per request: the number that does not depend on what else runs
-    cpu_us=$(( (t1 - t0) * 1000000 / $(getconf CLK_TCK) / nreq ))
-    lat() { awk -v p="$1" '$1 == p {print $2}' "$tmp/wrk.txt"; }
-    non200=$(awk '/^non200/ {print $2}' "$tmp/wrk.txt")
-    rows="$rows| $conns | $rps | $(lat 50%) | $(lat 90%) | $(lat 99%) | $cpu_us | ${non200:-0} |
+    measure "$url" "$conns" "$pid"
+    fg_rps=$RPS
+    rows="$rows| fundguard | $conns | $RPS | $P50 | $P90 | $P99 | $CPU_US | $NON200 | |
 "
-    json="$json${json:+,}{\"connections\":$conns,\"requests_per_second\":$rps,\"p50\":\"$(lat 50%)\",\"p90\":\"$(lat 90%)\",\"p99\":\"$(lat 99%)\",\"server_cpu_us_per_request\":$cpu_us,\"non_200\":${non200:-0}}"
-    echo "serve: $conns connections: $rps req/s, p99 $(lat 99%), server CPU $cpu_us µs/request"
+    run="{\"server\":\"fundguard\",\"connections\":$conns,\"requests_per_second\":$RPS,\"p50\":\"$P50\",\"p90\":\"$P90\",\"p99\":\"$P99\",\"server_cpu_us_per_request\":$CPU_US,\"non_200\":$NON200}"
+    json="$json${json:+,}$run"
+    echo "serve: $conns connections: $RPS req/s, p99 $P99, server CPU $CPU_US µs/request"
+    if [ -n "$peer_url" ]; then
+        fg_cpu=$CPU_US
+        measure "$peer_url" "$conns" "$peer"
+        ratio=$(awk -v a="$fg_rps" -v b="$RPS" 'BEGIN {printf "%.2f", a / b}')
+        cratio=$(awk -v a="$fg_cpu" -v b="$CPU_US" 'BEGIN {printf "%.2f", b / a}')
+        rows="$rows| node:http + JSON.parse | $conns | $RPS | $P50 | $P90 | $P99 | $CPU_US | $NON200 | $ratio× (CPU $cratio×) |
+"
+        json="$json,{\"server\":\"node-http-json-parse\",\"connections\":$conns,\"requests_per_second\":$RPS,\"p50\":\"$P50\",\"p90\":\"$P90\",\"p99\":\"$P99\",\"server_cpu_us_per_request\":$CPU_US,\"non_200\":$NON200,\"fundguard_rps_ratio\":$ratio,\"fundguard_cpu_ratio\":$cratio}"
+        echo "peer: $conns connections: $RPS req/s, p99 $P99, server CPU $CPU_US µs/request; fundguard $ratio× the requests/s"
+    fi
 done
+[ -n "$peer" ] && kill -TERM "$peer" 2>/dev/null && wait "$peer" 2>/dev/null
+peer=
 # The write path: a new settlement per request, durable before the answer (ledger fsync, SQLite
 # synchronous=FULL).
 t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
@@ -89,7 +133,7 @@ fi
 # The target of issue 6: >= 20 000 req/s with p99 <= 10 ms; which run met it, if any.
 verdict=$(printf '%s' "$rows" | awk -F'|' '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    { c = $2 + 0; r = $3 + 0; p = $6; gsub(/ /, "", p); if (r >= 20000 && ms(p) <= 10 && !done) { printf "**met** in this run at %d connections (%s req/s, p99 %s)", c, r, p; done = 1 } }
+    $2 ~ /fundguard/ { c = $3 + 0; r = $4 + 0; p = $7; gsub(/ /, "", p); if (r >= 20000 && ms(p) <= 10 && !done) { printf "**met** in this run at %d connections (%s req/s, p99 %s)", c, r, p; done = 1 } }
     END { if (!done) printf "**not met** in this run" }')
 cores=$(nproc)
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
@@ -105,9 +149,12 @@ $when, commit $commit, $cores cores ($cpu), a machine shared with other work; se
 worker per core, SQLite store, the full national KB; client: wrk ($THREADS threads, ${SECONDS_} s
 per run after a 2 s warm-up) on the **same** cores, so the server has less than all of them.
 
-| connections | requests/s | p50 | p90 | p99 | server CPU µs / request | non-200 |
-|---:|---:|---:|---:|---:|---:|---:|
+| server | connections | requests/s | p50 | p90 | p99 | server CPU µs / request | non-200 | fundguard's requests/s ÷ the peer's (its CPU per request ÷ fundguard's) |
+|---|---:|---:|---:|---:|---:|---:|---:|---|
 $rows
+The peer does less than fundguard: no rules, no pseudonymisation, no field-by-field validation of
+codes, dates and amounts; it parses with V8's native JSON.parse.
+
 The write path, POST /v1/settlements with a new settlement each time (16 connections; review,
 ledger sale, store transaction with its audit entry, all durable before the answer: a ledger
 fsync and SQLite synchronous=FULL per request):
