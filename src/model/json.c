@@ -1,6 +1,8 @@
 /*
  * json.c — API documents in the national interface vocabulary: fg_doc_parse and the JSON writers.
- * The only file of the model that includes <jansson.h>.
+ * It reads documents through the value view of jsonscan.h: the scanner there decodes what it
+ * accepts, jansson (here and in jsonscan.c, the only files of the model that include <jansson.h>)
+ * the rest, and reports every syntax error.
  *
  * A document is bare or inside the platform envelope {"infno", "msgid", "fixmedins_code",
  * "inf_time", "input": {…}}. Its parts (psninfo, fixmedins, mdtrtinfo, diseinfo[], feedetail[],
@@ -8,11 +10,12 @@
  * tables as the CSV reader (fg_field_set), so the two never disagree; every bad field is reported
  * with its JSON path ("input.feedetail[3].cnt").
  *
- * Numbers: jansson keeps no number text, so a JSON real is the one floating-point step of the
- * engine. A money real d is accepted only when fen = llround(d * 100) gives back exactly d
- * ((double)fen / 100.0 == d) and |d| < 1e13; quantities the same with 10000. Strings go through
- * fg_money_parse / fg_qty_parse exactly, and money.c stays integer-only. The writers put money and
- * quantities out as strings ("12.30", "0.5") so that no reader has to trust a double.
+ * Numbers: the view (like jansson's tree) keeps no number text, so a JSON real is the one
+ * floating-point step of the engine. A money real d is accepted only when fen = llround(d * 100)
+ * gives back exactly d ((double)fen / 100.0 == d) and |d| < 1e13; quantities the same with 10000.
+ * Strings go through fg_money_parse / fg_qty_parse exactly, and money.c stays integer-only. The
+ * writers put money and quantities out as strings ("12.30", "0.5") so that no reader has to trust a
+ * double.
  */
 #include "core/compat.h"
 
@@ -832,7 +835,7 @@ static void parse_body(struct ctx *c, fg__jv_t *body, const char *prefix, int in
 
 /* ---------------------------------------------------------------- parse */
 
-/* Nesting depth outside strings, checked before jansson sees the text. */
+/* Nesting depth outside strings, checked before either decoder sees the text. */
 static int depth_scan(const char *s, size_t n, size_t max, long *line, long *col)
 {
     size_t depth = 0;
@@ -1222,4 +1225,66 @@ int fg_json_write_doc(const fg_doc_t *d, fg_buf_t *b)
     if (rc == 0)
         rc = fg_buf_appendc(b, '}');
     return undo(b, start, rc);
+}
+
+/* ---------------------------------------------------------------- the two decoders compared */
+
+/* An error as one number: its code, place and text (not the bytes after the strings' ends). */
+static uint64_t error_hash(const fg_error_t *e, uint64_t h)
+{
+    long nums[4] = {e->code, e->line, e->col, (long)e->pos};
+    h = fg_hash64_seed(nums, sizeof(nums), h);
+    h = fg_hash64_seed(e->where, strnlen(e->where, sizeof(e->where)), h);
+    return fg_hash64_seed(e->msg, strnlen(e->msg, sizeof(e->msg)), h);
+}
+
+/* Every error a parse reports, folded into one number. */
+static void diag_fold(void *ctx, const fg_error_t *e)
+{
+    uint64_t *h = ctx;
+    *h = error_hash(e, *h);
+}
+
+struct outcome {
+    fg_arena_t arena;
+    fg_doc_t doc;
+    fg_error_t err;
+    uint64_t reports; /* diag_fold of every report */
+    fg_diag_t diag;
+    fg_buf_t out; /* the document written back */
+    int rc;       /* of the parse */
+    int wrc;      /* of the writer */
+};
+
+static void outcome_run(struct outcome *o, const char *json, size_t n, int hint,
+                        const fg_json_limits_t *lim, int fast)
+{
+    memset(o, 0, sizeof(*o));
+    fg_arena_init(&o->arena, 0);
+    fg_buf_init(&o->out, 1 << 24);
+    o->diag = (fg_diag_t){diag_fold, &o->reports, 0};
+    o->rc = doc_parse(json, n, hint, lim, &o->arena, &o->doc, &o->diag, &o->err, fast);
+    o->wrc = fg_json_write_doc(&o->doc, &o->out);
+}
+
+const char *fg__doc_parse_compare(const char *json, size_t n, int hint, const fg_json_limits_t *lim)
+{
+    struct outcome o[2];
+    const char *diff = NULL;
+    outcome_run(&o[0], json, n, hint, lim, 1);
+    outcome_run(&o[1], json, n, hint, lim, 0);
+    if (o[0].rc != o[1].rc)
+        diff = "return code";
+    else if (error_hash(&o[0].err, 0) != error_hash(&o[1].err, 0))
+        diff = "first error";
+    else if (o[0].diag.count != o[1].diag.count || o[0].reports != o[1].reports)
+        diff = "errors reported";
+    else if (o[0].wrc != o[1].wrc || o[0].out.len != o[1].out.len ||
+             (o[0].out.len > 0 && memcmp(o[0].out.data, o[1].out.data, o[0].out.len) != 0))
+        diff = "document";
+    for (int k = 0; k < 2; k++) {
+        fg_buf_release(&o[k].out);
+        fg_arena_release(&o[k].arena);
+    }
+    return diff;
 }
