@@ -302,12 +302,13 @@ static const unsigned char *literal(const unsigned char *p, const unsigned char 
  * follows a value (a comma, a closing bracket, or the end). */
 enum expect { EXPECT_VALUE, EXPECT_MEMBER, EXPECT_AFTER };
 
-fg__jv_t *fg__json_scan(const char *text, size_t n, fg_arena_t *arena)
+fg__jv_t *fg__json_scan(const char *text, size_t n, fg_arena_t *arena, size_t *max_depth)
 {
     const unsigned char *p = (const unsigned char *)text;
     const unsigned char *end = p + n;
     uint32_t open[SCAN_MAX_DEPTH]; /* token index of each open container */
     int depth = 0;
+    int deepest = 0;
     scan_t s = {.arena = arena, .cap = n / 8 + 16};
 
     if (text == NULL || n >= UINT32_MAX / 2)
@@ -349,6 +350,7 @@ fg__jv_t *fg__json_scan(const char *text, size_t n, fg_arena_t *arena)
             case '{':
             case '[':
                 t->kind = *p == '{' ? FG__J_OBJECT : FG__J_ARRAY;
+                deepest = depth + 1 > deepest ? depth + 1 : deepest;
                 p = skip_ws(p + 1, end);
                 if (p < end && *p == (t->kind == FG__J_OBJECT ? '}' : ']')) {
                     p++;
@@ -384,8 +386,10 @@ fg__jv_t *fg__json_scan(const char *text, size_t n, fg_arena_t *arena)
         }
         /* EXPECT_AFTER */
         p = skip_ws(p, end);
-        if (depth == 0)
+        if (depth == 0) {
+            *max_depth = (size_t)deepest;
             return p == end ? s.tok : NULL; /* jansson: "end of file expected" */
+        }
         fg__jv_t *c = &s.tok[open[depth - 1]];
         if (p == end)
             return NULL;

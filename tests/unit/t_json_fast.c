@@ -316,12 +316,16 @@ TEST(json_fast_takes_the_check_request)
     char *text = t_read_file(t_path("tests/data/samples/check_request_env.json"), &n);
     fg_arena_t arena;
     fg_arena_init(&arena, 0);
-    fg__jv_t *root = fg__json_scan(text, n, &arena);
+    size_t depth = 0;
+    fg__jv_t *root = fg__json_scan(text, n, &arena, &depth);
     ASSERT(root != NULL);
+    ASSERT_EQ(depth, 6); /* root, input, feedetail[], a fee line, drug_trac_info[], a code */
     ASSERT(fg__jv_is(root, FG__J_OBJECT));
     ASSERT(fg__jv_is(fg__jv_get(root, "input"), FG__J_OBJECT));
-    ASSERT(fg__json_scan("{\"a\":1,\"a\":2}", 13, &arena) == NULL);
-    ASSERT(fg__json_scan("\"a\"", 3, &arena) == NULL);
+    ASSERT(fg__json_scan("{\"a\":1,\"a\":2}", 13, &arena, &depth) == NULL);
+    ASSERT(fg__json_scan("\"a\"", 3, &arena, &depth) == NULL);
+    ASSERT(fg__json_scan("[[],{}]", 7, &arena, &depth) != NULL);
+    ASSERT_EQ(depth, 2);
     fg_arena_release(&arena);
     free(text);
 }
