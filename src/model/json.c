@@ -1,6 +1,8 @@
 /*
  * json.c — API documents in the national interface vocabulary: fg_doc_parse and the JSON writers.
- * The only file of the model that includes <jansson.h>.
+ * It reads documents through the value view of jsonscan.h: the scanner there decodes what it
+ * accepts, jansson (here and in jsonscan.c, the only files of the model that include <jansson.h>)
+ * the rest, and reports every syntax error.
  *
  * A document is bare or inside the platform envelope {"infno", "msgid", "fixmedins_code",
  * "inf_time", "input": {…}}. Its parts (psninfo, fixmedins, mdtrtinfo, diseinfo[], feedetail[],
@@ -8,11 +10,12 @@
  * tables as the CSV reader (fg_field_set), so the two never disagree; every bad field is reported
  * with its JSON path ("input.feedetail[3].cnt").
  *
- * Numbers: jansson keeps no number text, so a JSON real is the one floating-point step of the
- * engine. A money real d is accepted only when fen = llround(d * 100) gives back exactly d
- * ((double)fen / 100.0 == d) and |d| < 1e13; quantities the same with 10000. Strings go through
- * fg_money_parse / fg_qty_parse exactly, and money.c stays integer-only. The writers put money and
- * quantities out as strings ("12.30", "0.5") so that no reader has to trust a double.
+ * Numbers: the view (like jansson's tree) keeps no number text, so a JSON real is the one
+ * floating-point step of the engine. A money real d is accepted only when fen = llround(d * 100)
+ * gives back exactly d ((double)fen / 100.0 == d) and |d| < 1e13; quantities the same with 10000.
+ * Strings go through fg_money_parse / fg_qty_parse exactly, and money.c stays integer-only. The
+ * writers put money and quantities out as strings ("12.30", "0.5") so that no reader has to trust a
+ * double.
  */
 #include "core/compat.h"
 
@@ -26,6 +29,7 @@
 
 #include "fundguard/hash.h"
 #include "fundguard/model.h"
+#include "model/jsonscan.h"
 #include "model/model_int.h"
 
 #define PATH_MAX_LEN 96 /* = sizeof(fg_error_t.where) */
@@ -121,25 +125,25 @@ static int real_scaled(double d, int64_t scale, int64_t *out)
     return 0;
 }
 
-static const char *json_kind(const json_t *v)
+static const char *json_kind(const fg__jv_t *v)
 {
     if (v == NULL)
         return "nothing";
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
+    switch ((fg__jkind_t)v->kind) {
+    case FG__J_OBJECT:
         return "an object";
-    case JSON_ARRAY:
+    case FG__J_ARRAY:
         return "an array";
-    case JSON_STRING:
+    case FG__J_STRING:
         return "a string";
-    case JSON_INTEGER:
+    case FG__J_INTEGER:
         return "an integer";
-    case JSON_REAL:
+    case FG__J_REAL:
         return "a number with a fraction";
-    case JSON_TRUE:
-    case JSON_FALSE:
+    case FG__J_TRUE:
+    case FG__J_FALSE:
         return "true/false";
-    case JSON_NULL:
+    case FG__J_NULL:
         return "null";
     }
     return "a value";
@@ -147,7 +151,7 @@ static const char *json_kind(const json_t *v)
 
 /* A code table of zero-padded codes ("01|02|03") given as a number: 2 means "02". Writes the
  * matching code to num and returns its length; n (num unchanged) when none matches. */
-static size_t enum_code(const char *values, json_int_t i, char *num, size_t cap, size_t n)
+static size_t enum_code(const char *values, int64_t i, char *num, size_t cap, size_t n)
 {
     const char *v = values;
     while (*v != '\0' && i >= 0) {
@@ -172,7 +176,7 @@ static size_t enum_code(const char *values, json_int_t i, char *num, size_t cap,
  * Set field f of rec from JSON value v. Returns 1 when the key counts as given (non-empty), 0 when
  * absent (null or ""). Errors are reported with `path`.
  */
-static int set_from_json(struct ctx *c, const fg_field_t *f, void *rec, json_t *v,
+static int set_from_json(struct ctx *c, const fg_field_t *f, void *rec, fg__jv_t *v,
                          const char *parent, const char *key)
 {
     char path[PATH_MAX_LEN]; /* parent.key, built only for an error */
@@ -183,17 +187,17 @@ static int set_from_json(struct ctx *c, const fg_field_t *f, void *rec, json_t *
     fg_error_t e;
     fg_error_clear(&e);
 
-    switch (json_typeof(v)) {
-    case JSON_NULL:
+    switch ((fg__jkind_t)v->kind) {
+    case FG__J_NULL:
         return 0;
-    case JSON_STRING:
-        s = json_string_value(v);
-        n = json_string_length(v);
+    case FG__J_STRING:
+        s = v->u.s;
+        n = v->len;
         if (n == 0)
             return 0;
         break;
-    case JSON_INTEGER: {
-        json_int_t i = json_integer_value(v);
+    case FG__J_INTEGER: {
+        int64_t i = v->u.i;
         if (f->type == FG_F_MONEY || f->type == FG_F_QTY) {
             int64_t scale = f->type == FG_F_MONEY ? 100 : FG_QTY_ONE;
             if (i > INT64_MAX / scale || i < INT64_MIN / scale) {
@@ -217,8 +221,8 @@ static int set_from_json(struct ctx *c, const fg_field_t *f, void *rec, json_t *
             n = enum_code(f->values, i, num, sizeof(num), n);
         break;
     }
-    case JSON_REAL: {
-        double d = json_real_value(v);
+    case FG__J_REAL: {
+        double d = v->u.d;
         if (f->type == FG_F_MONEY || f->type == FG_F_QTY) {
             int64_t scaled;
             int64_t scale = f->type == FG_F_MONEY ? 100 : FG_QTY_ONE;
@@ -286,17 +290,25 @@ static void key_build(void)
     }
 }
 
-static const fg_field_t *json_field(fg_rectype_t t, const fg_rectype_info_t *info, const char *key)
+static int same_name(const char *name, const char *key, size_t len)
+{
+    return name != NULL && strncmp(name, key, len) == 0 && name[len] == '\0';
+}
+
+/* The field named key[0..len) (or aliased so); *name gets the name matched (NUL-terminated). */
+static const fg_field_t *json_field(fg_rectype_t t, const fg_rectype_info_t *info, const char *key,
+                                    size_t len, const char **name)
 {
     pthread_once(&key_once, key_build);
     const uint16_t *slots = key_slots[t];
-    uint64_t h = fg_hash64(key, strlen(key));
+    uint64_t h = fg_hash64(key, len);
     for (uint32_t k = 0; k < KEY_SLOTS; k++) {
         uint16_t slot = slots[(h + k) & (KEY_SLOTS - 1)];
         if (slot == 0)
             return NULL;
         const fg_field_t *f = &info->fields[slot - 1];
-        if (strcmp(f->name, key) == 0 || (f->alias != NULL && strcmp(f->alias, key) == 0))
+        *name = same_name(f->name, key, len) ? f->name : f->alias;
+        if (same_name(*name, key, len))
             return f;
     }
     return NULL;
@@ -316,22 +328,21 @@ static size_t member_index(const fg_rectype_info_t *info, const fg_field_t *f)
  * ignored. Then every FG_FIELD_REQUIRED field (unless skip_required) and every name in `also` must
  * have been given.
  */
-static void parse_record(struct ctx *c, fg_rectype_t t, json_t *obj, void *rec, const char *path,
+static void parse_record(struct ctx *c, fg_rectype_t t, fg__jv_t *obj, void *rec, const char *path,
                          int skip_required, const char *const *also)
 {
     const fg_rectype_info_t *info = fg_rectype_info(t);
     unsigned char given[MAX_FIELDS] = {0};
-    const char *key;
-    json_t *v;
     char child[PATH_MAX_LEN];
 
     fg_record_clear(t, rec);
-    json_object_foreach(obj, key, v)
-    {
-        const fg_field_t *f = json_field(t, info, key);
+    fg__jv_t *kv = fg__jv_first(obj);
+    for (uint32_t m = 0; m < obj->len; m++, kv = fg__jv_next(kv + 1)) {
+        const char *key; /* the key as given, NUL-terminated: the field's name or alias */
+        const fg_field_t *f = json_field(t, info, kv->u.s, kv->len, &key);
         if (f == NULL)
             continue;
-        if (set_from_json(c, f, rec, v, path, key))
+        if (set_from_json(c, f, rec, kv + 1, path, key))
             given[member_index(info, f)] = 1;
     }
     for (size_t i = 0; i < info->nfields; i++) {
@@ -348,28 +359,34 @@ static void parse_record(struct ctx *c, fg_rectype_t t, json_t *obj, void *rec, 
 }
 
 /* An array of items, or one object standing for an array of one. */
-static size_t list_size(json_t *v)
+static size_t list_size(fg__jv_t *v)
 {
-    return json_is_array(v) ? json_array_size(v) : 1;
+    return fg__jv_is(v, FG__J_ARRAY) ? v->len : 1;
 }
 
-static json_t *list_item(json_t *v, size_t i)
+/* The first item of a list, and the one after item (read items in order only). */
+static fg__jv_t *list_first(fg__jv_t *v)
 {
-    return json_is_array(v) ? json_array_get(v, i) : v;
+    return fg__jv_is(v, FG__J_ARRAY) ? fg__jv_first(v) : v;
 }
 
-static void item_path(char out[PATH_MAX_LEN], json_t *list, const char *path, size_t i)
+static fg__jv_t *list_next(fg__jv_t *item)
 {
-    if (json_is_array(list))
+    return fg__jv_next(item);
+}
+
+static void item_path(char out[PATH_MAX_LEN], fg__jv_t *list, const char *path, size_t i)
+{
+    if (fg__jv_is(list, FG__J_ARRAY))
         join_index(out, path, i);
     else
         join(out, "", path);
 }
 
 /* Check a list's shape and size; 0 when it may be read. */
-static int check_list(struct ctx *c, json_t *v, const char *path)
+static int check_list(struct ctx *c, fg__jv_t *v, const char *path)
 {
-    if (!json_is_array(v) && !json_is_object(v)) {
+    if (!fg__jv_is(v, FG__J_ARRAY) && !fg__jv_is(v, FG__J_OBJECT)) {
         failf(c, FG_E_JSON_SHAPE, path, "%s is not an array (or one object)", json_kind(v));
         return -1;
     }
@@ -383,48 +400,48 @@ static int check_list(struct ctx *c, json_t *v, const char *path)
 
 /* ---------------------------------------------------------------- trace codes */
 
-static void parse_trace_entry(struct ctx *c, json_t *item, const char *path, int default_trdn,
+static void parse_trace_entry(struct ctx *c, fg__jv_t *item, const char *path, int default_trdn,
                               fg_trace_ref_t *ref)
 {
     char child[PATH_MAX_LEN];
-    json_t *code = item;
-    json_t *flag = NULL;
+    fg__jv_t *code = item;
+    fg__jv_t *flag = NULL;
     ref->trdn_flag = default_trdn;
-    if (json_is_object(item)) {
-        code = json_object_get(item, "drug_trac_codg");
-        flag = json_object_get(item, "trdn_flag");
+    if (fg__jv_is(item, FG__J_OBJECT)) {
+        code = fg__jv_get(item, "drug_trac_codg");
+        flag = fg__jv_get(item, "trdn_flag");
         join(child, path, "drug_trac_codg");
     } else {
         join(child, "", path);
     }
-    if (code == NULL || json_is_null(code) ||
-        (json_is_string(code) && json_string_length(code) == 0)) {
+    if (code == NULL || fg__jv_is(code, FG__J_NULL) ||
+        (fg__jv_is(code, FG__J_STRING) && code->len == 0)) {
         failf(c, FG_E_REQUIRED, child, "the trace code drug_trac_codg is missing");
-    } else if (!json_is_string(code)) {
+    } else if (!fg__jv_is(code, FG__J_STRING)) {
         failf(c, FG_E_TYPE, child, "%s is not a trace code (a string)", json_kind(code));
     } else {
         fg_trace_code_t tc;
         fg_error_t e;
         fg_error_clear(&e);
-        if (fg_trace_parse(json_string_value(code), json_string_length(code), &tc, &e) != 0) {
+        if (fg_trace_parse(code->u.s, code->len, &tc, &e) != 0) {
             snprintf(e.where, sizeof(e.where), "%s", child);
             report(c, &e);
         } else {
             snprintf(ref->drug_trac_codg, sizeof(ref->drug_trac_codg), "%s", tc.key);
         }
     }
-    if (flag != NULL && !json_is_null(flag)) {
+    if (flag != NULL && !fg__jv_is(flag, FG__J_NULL)) {
         join(child, path, "trdn_flag");
         int ok = 0;
-        if (json_is_string(flag) && json_string_length(flag) == 1) {
-            char ch = json_string_value(flag)[0];
+        if (fg__jv_is(flag, FG__J_STRING) && flag->len == 1) {
+            char ch = flag->u.s[0];
             ok = ch == '0' || ch == '1';
             ref->trdn_flag = ch == '1';
-        } else if (json_is_integer(flag)) {
-            json_int_t i = json_integer_value(flag);
+        } else if (fg__jv_is(flag, FG__J_INTEGER)) {
+            int64_t i = flag->u.i;
             ok = i == 0 || i == 1;
             ref->trdn_flag = i == 1;
-        } else if (json_is_string(flag) && json_string_length(flag) == 0) {
+        } else if (fg__jv_is(flag, FG__J_STRING) && flag->len == 0) {
             ok = 1;
             ref->trdn_flag = default_trdn;
         }
@@ -434,20 +451,20 @@ static void parse_trace_entry(struct ctx *c, json_t *item, const char *path, int
 }
 
 /* drug_trac_info[] and drugtracinfo[] of an object, merged, into *out / *n (arena). */
-static void parse_traces(struct ctx *c, json_t *obj, const char *path, int default_trdn,
+static void parse_traces(struct ctx *c, fg__jv_t *obj, const char *path, int default_trdn,
                          fg_trace_ref_t **out, size_t *n)
 {
     static const char *const keys[2] = {"drug_trac_info", "drugtracinfo"};
-    json_t *lists[2];
+    fg__jv_t *lists[2];
     size_t total = 0;
     char lpath[2][PATH_MAX_LEN];
     for (int k = 0; k < 2; k++) {
-        lists[k] = json_object_get(obj, keys[k]);
+        lists[k] = fg__jv_get(obj, keys[k]);
         join(lpath[k], path, keys[k]);
-        if (lists[k] != NULL && json_is_null(lists[k]))
+        if (lists[k] != NULL && fg__jv_is(lists[k], FG__J_NULL))
             lists[k] = NULL;
-        if (lists[k] != NULL && !json_is_array(lists[k]) && !json_is_object(lists[k]) &&
-            !json_is_string(lists[k])) {
+        if (lists[k] != NULL && !fg__jv_is(lists[k], FG__J_ARRAY) &&
+            !fg__jv_is(lists[k], FG__J_OBJECT) && !fg__jv_is(lists[k], FG__J_STRING)) {
             failf(c, FG_E_JSON_SHAPE, lpath[k], "%s is not a list of trace codes",
                   json_kind(lists[k]));
             lists[k] = NULL;
@@ -471,10 +488,11 @@ static void parse_traces(struct ctx *c, json_t *obj, const char *path, int defau
     for (int k = 0; k < 2; k++) {
         if (lists[k] == NULL)
             continue;
-        for (size_t i = 0; i < list_size(lists[k]); i++) {
+        fg__jv_t *item = list_first(lists[k]);
+        for (size_t i = 0; i < list_size(lists[k]); i++, item = list_next(item)) {
             char child[PATH_MAX_LEN];
             item_path(child, lists[k], lpath[k], i);
-            parse_trace_entry(c, list_item(lists[k], i), child, default_trdn, &refs[at++]);
+            parse_trace_entry(c, item, child, default_trdn, &refs[at++]);
         }
     }
     *out = refs;
@@ -489,15 +507,15 @@ static int supported_infno(long v)
 }
 
 /* The interface number of an "infno" value ("2204" or 2204); 0 after reporting an error. */
-static int parse_infno(struct ctx *c, json_t *v, const char *path)
+static int parse_infno(struct ctx *c, fg__jv_t *v, const char *path)
 {
     long n = -1;
-    if (json_is_integer(v)) {
-        json_int_t i = json_integer_value(v);
+    if (fg__jv_is(v, FG__J_INTEGER)) {
+        int64_t i = v->u.i;
         n = (i >= 0 && i < 100000) ? (long)i : -1;
-    } else if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        size_t len = json_string_length(v);
+    } else if (fg__jv_is(v, FG__J_STRING)) {
+        const char *s = v->u.s;
+        size_t len = v->len;
         if (len > 0 && len <= 5) {
             n = 0;
             for (size_t i = 0; i < len && n >= 0; i++)
@@ -506,8 +524,8 @@ static int parse_infno(struct ctx *c, json_t *v, const char *path)
     }
     if (!supported_infno(n)) {
         char q[64];
-        if (json_is_string(v))
-            fg__quote_value(q, sizeof(q), json_string_value(v), json_string_length(v), 0);
+        if (fg__jv_is(v, FG__J_STRING))
+            fg__quote_value(q, sizeof(q), v->u.s, v->len, 0);
         else
             snprintf(q, sizeof(q), "%s", json_kind(v));
         failf(c, FG_E_INFNO, path,
@@ -518,9 +536,9 @@ static int parse_infno(struct ctx *c, json_t *v, const char *path)
 }
 
 /* One object part (psninfo, fixmedins, mdtrtinfo, setlinfo): a record in the arena. */
-static void *parse_object_part(struct ctx *c, fg_rectype_t t, json_t *v, const char *path)
+static void *parse_object_part(struct ctx *c, fg_rectype_t t, fg__jv_t *v, const char *path)
 {
-    if (!json_is_object(v)) {
+    if (!fg__jv_is(v, FG__J_OBJECT)) {
         failf(c, FG_E_JSON_SHAPE, path, "%s is not an object", json_kind(v));
         return NULL;
     }
@@ -532,11 +550,12 @@ static void *parse_object_part(struct ctx *c, fg_rectype_t t, json_t *v, const c
 
 /* Parse one list item into rec; item is NULL when it was not an object (rec is cleared and only
  * the defaults the caller needs are set). */
-typedef void (*item_fn)(struct ctx *c, json_t *item, const char *path, void *rec, const void *arg);
+typedef void (*item_fn)(struct ctx *c, fg__jv_t *item, const char *path, void *rec,
+                        const void *arg);
 
 /* A list of records of type t (a lone object counts as a list of one). Returns the records in the
  * arena and their number in *count, or NULL with *count 0 when there are none or on error. */
-static void *parse_list(struct ctx *c, json_t *v, const char *path, fg_rectype_t t,
+static void *parse_list(struct ctx *c, fg__jv_t *v, const char *path, fg_rectype_t t,
                         const char *what, item_fn fill, const void *arg, size_t *count)
 {
     *count = 0;
@@ -549,12 +568,12 @@ static void *parse_list(struct ctx *c, json_t *v, const char *path, fg_rectype_t
     char *recs = arena_array(c, n, size, path);
     if (recs == NULL)
         return NULL;
-    for (size_t i = 0; i < n; i++) {
+    fg__jv_t *item = list_first(v);
+    for (size_t i = 0; i < n; i++, item = list_next(item)) {
         char child[PATH_MAX_LEN];
-        json_t *item = list_item(v, i);
         void *rec = recs + i * size;
         item_path(child, v, path, i);
-        if (!json_is_object(item)) {
+        if (!fg__jv_is(item, FG__J_OBJECT)) {
             fg_record_clear(t, rec);
             fill(c, NULL, child, rec, arg);
             failf(c, FG_E_JSON_SHAPE, child, "%s is not %s object", json_kind(item), what);
@@ -566,14 +585,14 @@ static void *parse_list(struct ctx *c, json_t *v, const char *path, fg_rectype_t
     return recs;
 }
 
-static void fill_diag(struct ctx *c, json_t *item, const char *path, void *rec, const void *arg)
+static void fill_diag(struct ctx *c, fg__jv_t *item, const char *path, void *rec, const void *arg)
 {
     (void)arg;
     if (item != NULL)
         parse_record(c, FG_REC_DIAGNOSIS, item, rec, path, 0, NULL);
 }
 
-static void fill_fee(struct ctx *c, json_t *item, const char *path, void *rec, const void *arg)
+static void fill_fee(struct ctx *c, fg__jv_t *item, const char *path, void *rec, const void *arg)
 {
     fg_fee_line_t *fee = rec;
     (void)arg;
@@ -583,7 +602,7 @@ static void fill_fee(struct ctx *c, json_t *item, const char *path, void *rec, c
     parse_traces(c, item, path, 0, &fee->trace, &fee->ntrace);
 }
 
-static void fill_inv(struct ctx *c, json_t *item, const char *path, void *rec, const void *arg)
+static void fill_inv(struct ctx *c, fg__jv_t *item, const char *path, void *rec, const void *arg)
 {
     static const char *const need_code[] = {"med_list_codg", NULL};
     static const char *const need_bchno[] = {"fixmedins_bchno", NULL};
@@ -598,18 +617,19 @@ static void fill_inv(struct ctx *c, json_t *item, const char *path, void *rec, c
     ev->type = type;
 }
 
-static void parse_diags(struct ctx *c, json_t *v, const char *path, fg_doc_t *out)
+static void parse_diags(struct ctx *c, fg__jv_t *v, const char *path, fg_doc_t *out)
 {
     out->diags =
         parse_list(c, v, path, FG_REC_DIAGNOSIS, "a diagnosis", fill_diag, NULL, &out->ndiags);
 }
 
-static void parse_fees(struct ctx *c, json_t *v, const char *path, fg_doc_t *out)
+static void parse_fees(struct ctx *c, fg__jv_t *v, const char *path, fg_doc_t *out)
 {
     out->fees = parse_list(c, v, path, FG_REC_FEE_LINE, "a fee line", fill_fee, NULL, &out->nfees);
 }
 
-static void parse_inv(struct ctx *c, json_t *v, const char *path, fg_inv_type_t type, fg_doc_t *out)
+static void parse_inv(struct ctx *c, fg__jv_t *v, const char *path, fg_inv_type_t type,
+                      fg_doc_t *out)
 {
     out->inv =
         parse_list(c, v, path, FG_REC_INV_EVENT, "an inventory", fill_inv, &type, &out->ninv);
@@ -667,10 +687,10 @@ static const fg_field_t envelope_fields[] = {
      .meaning = "交易时间 — time of sending"},
 };
 
-static void parse_envelope(struct ctx *c, json_t *root, fg_doc_t *out)
+static void parse_envelope(struct ctx *c, fg__jv_t *root, fg_doc_t *out)
 {
     for (size_t i = 0; i < FG_ARRAY_LEN(envelope_fields); i++) {
-        json_t *v = json_object_get(root, envelope_fields[i].name);
+        fg__jv_t *v = fg__jv_get(root, envelope_fields[i].name);
         if (v != NULL)
             set_from_json(c, &envelope_fields[i], out, v, envelope_fields[i].name, NULL);
     }
@@ -696,38 +716,38 @@ static void apply_institution(fg_doc_t *d)
 }
 
 /* The parts of the body object (input, or the bare document). */
-static void parse_body(struct ctx *c, json_t *body, const char *prefix, int infno, int named,
+static void parse_body(struct ctx *c, fg__jv_t *body, const char *prefix, int infno, int named,
                        fg_doc_t *out)
 {
     char path[PATH_MAX_LEN];
-    json_t *v;
+    fg__jv_t *v;
     int found = 0;
 
-    v = json_object_get(body, "psninfo");
+    v = fg__jv_get(body, "psninfo");
     if (v != NULL) {
         join(path, prefix, "psninfo");
         out->person = parse_object_part(c, FG_REC_PERSON, v, path);
         found = 1;
     }
-    v = json_object_get(body, "fixmedins");
+    v = fg__jv_get(body, "fixmedins");
     if (v != NULL) {
         join(path, prefix, "fixmedins");
         out->institution = parse_object_part(c, FG_REC_INSTITUTION, v, path);
         found = 1;
     }
-    v = json_object_get(body, "mdtrtinfo");
+    v = fg__jv_get(body, "mdtrtinfo");
     if (v != NULL) {
         join(path, prefix, "mdtrtinfo");
         out->visit = parse_object_part(c, FG_REC_VISIT, v, path);
         found = 1;
     }
-    v = json_object_get(body, "diseinfo");
+    v = fg__jv_get(body, "diseinfo");
     if (v != NULL) {
         join(path, prefix, "diseinfo");
         parse_diags(c, v, path, out);
         found = 1;
     }
-    json_t *fees = json_object_get(body, "feedetail");
+    fg__jv_t *fees = fg__jv_get(body, "feedetail");
     int has_fees = fees != NULL;
     v = fees;
     if (v != NULL) {
@@ -737,8 +757,8 @@ static void parse_body(struct ctx *c, json_t *body, const char *prefix, int infn
     }
 
     /* The settlement: setlinfo (2207 output, check requests) or data (2206/2207 input). */
-    json_t *setl = json_object_get(body, "setlinfo");
-    json_t *data = infno == FG_INV_DELETE ? NULL : json_object_get(body, "data");
+    fg__jv_t *setl = fg__jv_get(body, "setlinfo");
+    fg__jv_t *data = infno == FG_INV_DELETE ? NULL : fg__jv_get(body, "data");
     if (setl != NULL && data != NULL) {
         join(path, prefix, "data");
         failf(c, FG_E_JSON_SHAPE, path, "both data and setlinfo hold a settlement; give one");
@@ -752,7 +772,7 @@ static void parse_body(struct ctx *c, json_t *body, const char *prefix, int infn
     const char *ikey = NULL;
     fg_inv_type_t itype = 0;
     for (size_t k = 0; k < FG_ARRAY_LEN(inv_keys); k++) {
-        if (json_object_get(body, inv_keys[k].key) == NULL)
+        if (fg__jv_get(body, inv_keys[k].key) == NULL)
             continue;
         if (ikey != NULL) {
             join(path, prefix, inv_keys[k].key);
@@ -770,13 +790,13 @@ static void parse_body(struct ctx *c, json_t *body, const char *prefix, int infn
                   inv_key(infno), ikey);
         }
     }
-    if (infno == FG_INV_DELETE && json_object_get(body, "data") != NULL) {
+    if (infno == FG_INV_DELETE && fg__jv_get(body, "data") != NULL) {
         ikey = "data";
         itype = FG_INV_DELETE;
     }
     if (ikey != NULL) {
         join(path, prefix, ikey);
-        parse_inv(c, json_object_get(body, ikey), path, itype, out);
+        parse_inv(c, fg__jv_get(body, ikey), path, itype, out);
         found = 1;
     }
 
@@ -784,7 +804,7 @@ static void parse_body(struct ctx *c, json_t *body, const char *prefix, int infn
     const char *missing = NULL;
     if (named && infno == 2204 && !has_fees)
         missing = "feedetail";
-    else if (named && infno == 2204 && json_is_array(fees) && json_array_size(fees) == 0)
+    else if (named && infno == 2204 && fg__jv_is(fees, FG__J_ARRAY) && fees->len == 0)
         missing = "feedetail (empty)";
     else if (named && (infno == 2206 || infno == 2207) && setl == NULL && data == NULL)
         missing = "data";
@@ -815,7 +835,7 @@ static void parse_body(struct ctx *c, json_t *body, const char *prefix, int infn
 
 /* ---------------------------------------------------------------- parse */
 
-/* Nesting depth outside strings, checked before jansson sees the text. */
+/* Nesting depth outside strings, checked before either decoder sees the text. */
 static int depth_scan(const char *s, size_t n, size_t max, long *line, long *col)
 {
     size_t depth = 0;
@@ -853,8 +873,36 @@ static int depth_scan(const char *s, size_t n, size_t max, long *line, long *col
     return 0;
 }
 
-int fg_doc_parse(const char *json, size_t n, int infno_hint, const fg_json_limits_t *limits,
-                 fg_arena_t *arena, fg_doc_t *out, fg_diag_t *diag, fg_error_t *err)
+/* The view of text decoded by jansson, or NULL after reporting why there is none. *tree gets the
+ * tree, which the view borrows strings from. */
+static fg__jv_t *decode_jansson(struct ctx *c, const char *json, size_t n, json_t **tree)
+{
+    json_error_t je;
+    *tree = json_loadb(json != NULL ? json : "", n, JSON_REJECT_DUPLICATES, &je);
+    if (*tree == NULL) {
+        fg_error_t e;
+        enum json_error_code jc = json_error_code(&je);
+        int code = jc == json_error_invalid_utf8    ? FG_E_UTF8
+                   : jc == json_error_duplicate_key ? FG_E_DUPLICATE
+                   : jc == json_error_out_of_memory ? FG_ENOMEM
+                                                    : FG_E_JSON;
+        fg_error_set(&e, code, "", je.position > 0 ? (size_t)je.position : 0,
+                     "the JSON is not well formed: %s", je.text);
+        e.line = je.line > 0 ? je.line : 0;
+        e.col = je.column > 0 ? je.column : 0;
+        report(c, &e);
+        return NULL;
+    }
+    fg__jv_t *root = fg__json_from_jansson(*tree, c->arena);
+    if (root == NULL)
+        failf(c, FG_ENOMEM, "", "out of memory");
+    return root;
+}
+
+/* fg_doc_parse; `fast` lets the scanner of jsonscan.c decode what it accepts (jansson decodes the
+ * rest), without it jansson decodes everything (the reference the tests compare with). */
+static int doc_parse(const char *json, size_t n, int infno_hint, const fg_json_limits_t *limits,
+                     fg_arena_t *arena, fg_doc_t *out, fg_diag_t *diag, fg_error_t *err, int fast)
 {
     struct ctx c = {.arena = arena, .diag = diag, .err = err, .rc = 0};
     c.lim.max_depth = limits != NULL && limits->max_depth != 0 ? limits->max_depth : 32;
@@ -871,9 +919,14 @@ int fg_doc_parse(const char *json, size_t n, int infno_hint, const fg_json_limit
               c.lim.max_bytes);
         return c.rc;
     }
+    /* The scanner first: a document it accepts is well formed, so depth_scan would find just the
+     * nesting the scanner measured and need not run unless that is over the limit. */
+    size_t depth = 0;
+    fg__jv_t *root = fast ? fg__json_scan(json, n, arena, &depth) : NULL;
     long line = 0;
     long col = 0;
-    if (depth_scan(json, n, c.lim.max_depth, &line, &col) != 0) {
+    if ((root == NULL || depth > c.lim.max_depth) &&
+        depth_scan(json, n, c.lim.max_depth, &line, &col) != 0) {
         fg_error_t e;
         fg_error_set(&e, FG_E_JSON_DEPTH, "", 0, "the JSON is nested more than %zu levels deep",
                      c.lim.max_depth);
@@ -883,35 +936,24 @@ int fg_doc_parse(const char *json, size_t n, int infno_hint, const fg_json_limit
         return c.rc;
     }
 
-    json_error_t je;
-    json_t *root = json_loadb(json != NULL ? json : "", n, JSON_REJECT_DUPLICATES, &je);
-    if (root == NULL) {
-        fg_error_t e;
-        enum json_error_code jc = json_error_code(&je);
-        int code = jc == json_error_invalid_utf8    ? FG_E_UTF8
-                   : jc == json_error_duplicate_key ? FG_E_DUPLICATE
-                   : jc == json_error_out_of_memory ? FG_ENOMEM
-                                                    : FG_E_JSON;
-        fg_error_set(&e, code, "", je.position > 0 ? (size_t)je.position : 0,
-                     "the JSON is not well formed: %s", je.text);
-        e.line = je.line > 0 ? je.line : 0;
-        e.col = je.column > 0 ? je.column : 0;
-        report(&c, &e);
+    json_t *tree = NULL;
+    if (root == NULL)
+        root = decode_jansson(&c, json, n, &tree);
+    if (root == NULL)
         return c.rc;
-    }
-    if (!json_is_object(root)) {
+    if (!fg__jv_is(root, FG__J_OBJECT)) {
         failf(&c, FG_E_JSON_SHAPE, "", "the document is %s, not an object", json_kind(root));
-        json_decref(root);
+        json_decref(tree);
         return c.rc;
     }
 
-    json_t *infno_v = json_object_get(root, "infno");
-    json_t *input = json_object_get(root, "input");
+    fg__jv_t *infno_v = fg__jv_get(root, "infno");
+    fg__jv_t *input = fg__jv_get(root, "input");
     if (infno_v != NULL && input != NULL) {
         out->enveloped = 1;
         int infno = parse_infno(&c, infno_v, "infno");
         parse_envelope(&c, root, out);
-        if (!json_is_object(input))
+        if (!fg__jv_is(input, FG__J_OBJECT))
             failf(&c, FG_E_JSON_SHAPE, "input", "%s is not an object", json_kind(input));
         else if (infno != 0)
             parse_body(&c, input, "input", infno, 1, out);
@@ -929,8 +971,21 @@ int fg_doc_parse(const char *json, size_t n, int infno_hint, const fg_json_limit
             parse_body(&c, root, "", infno, named, out);
     }
     apply_institution(out);
-    json_decref(root);
+    json_decref(tree);
     return c.rc;
+}
+
+int fg_doc_parse(const char *json, size_t n, int infno_hint, const fg_json_limits_t *limits,
+                 fg_arena_t *arena, fg_doc_t *out, fg_diag_t *diag, fg_error_t *err)
+{
+    return doc_parse(json, n, infno_hint, limits, arena, out, diag, err, 1);
+}
+
+int fg__doc_parse_jansson(const char *json, size_t n, int infno_hint,
+                          const fg_json_limits_t *limits, fg_arena_t *arena, fg_doc_t *out,
+                          fg_diag_t *diag, fg_error_t *err)
+{
+    return doc_parse(json, n, infno_hint, limits, arena, out, diag, err, 0);
 }
 
 /* ---------------------------------------------------------------- writers */
@@ -1174,4 +1229,66 @@ int fg_json_write_doc(const fg_doc_t *d, fg_buf_t *b)
     if (rc == 0)
         rc = fg_buf_appendc(b, '}');
     return undo(b, start, rc);
+}
+
+/* ---------------------------------------------------------------- the two decoders compared */
+
+/* An error as one number: its code, place and text (not the bytes after the strings' ends). */
+static uint64_t error_hash(const fg_error_t *e, uint64_t h)
+{
+    long nums[4] = {e->code, e->line, e->col, (long)e->pos};
+    h = fg_hash64_seed(nums, sizeof(nums), h);
+    h = fg_hash64_seed(e->where, strnlen(e->where, sizeof(e->where)), h);
+    return fg_hash64_seed(e->msg, strnlen(e->msg, sizeof(e->msg)), h);
+}
+
+/* Every error a parse reports, folded into one number. */
+static void diag_fold(void *ctx, const fg_error_t *e)
+{
+    uint64_t *h = ctx;
+    *h = error_hash(e, *h);
+}
+
+struct outcome {
+    fg_arena_t arena;
+    fg_doc_t doc;
+    fg_error_t err;
+    uint64_t reports; /* diag_fold of every report */
+    fg_diag_t diag;
+    fg_buf_t out; /* the document written back */
+    int rc;       /* of the parse */
+    int wrc;      /* of the writer */
+};
+
+static void outcome_run(struct outcome *o, const char *json, size_t n, int hint,
+                        const fg_json_limits_t *lim, int fast)
+{
+    memset(o, 0, sizeof(*o));
+    fg_arena_init(&o->arena, 0);
+    fg_buf_init(&o->out, 1 << 24);
+    o->diag = (fg_diag_t){diag_fold, &o->reports, 0};
+    o->rc = doc_parse(json, n, hint, lim, &o->arena, &o->doc, &o->diag, &o->err, fast);
+    o->wrc = fg_json_write_doc(&o->doc, &o->out);
+}
+
+const char *fg__doc_parse_compare(const char *json, size_t n, int hint, const fg_json_limits_t *lim)
+{
+    struct outcome o[2];
+    const char *diff = NULL;
+    outcome_run(&o[0], json, n, hint, lim, 1);
+    outcome_run(&o[1], json, n, hint, lim, 0);
+    if (o[0].rc != o[1].rc)
+        diff = "return code";
+    else if (error_hash(&o[0].err, 0) != error_hash(&o[1].err, 0))
+        diff = "first error";
+    else if (o[0].diag.count != o[1].diag.count || o[0].reports != o[1].reports)
+        diff = "errors reported";
+    else if (o[0].wrc != o[1].wrc || o[0].out.len != o[1].out.len ||
+             (o[0].out.len > 0 && memcmp(o[0].out.data, o[1].out.data, o[0].out.len) != 0))
+        diff = "document";
+    for (int k = 0; k < 2; k++) {
+        fg_buf_release(&o[k].out);
+        fg_arena_release(&o[k].arena);
+    }
+    return diff;
 }

@@ -43,6 +43,18 @@ const char *fg__ftype_name(fg_ftype_t t);
  * file, whose columns are its record's field names). */
 const char *const *fg__table_national(fg_table_t t);
 
+/* fg_doc_parse decoding with jansson only, never with the scanner of jsonscan.c: the reference
+ * the scanner is tested against (tests/unit/t_json_fast.c, fuzz/fuzz_json_fast.c). */
+int fg__doc_parse_jansson(const char *json, size_t n, int infno_hint,
+                          const fg_json_limits_t *limits, fg_arena_t *arena, fg_doc_t *out,
+                          fg_diag_t *diag, fg_error_t *err);
+
+/* Parse json[0..n) both ways (scanner first, jansson only) and compare everything the caller
+ * could see: return code, first error, every error reported, the document written back. NULL
+ * when all agree, else what differs first. */
+const char *fg__doc_parse_compare(const char *json, size_t n, int hint,
+                                  const fg_json_limits_t *lim);
+
 /* Whether field f counts as required in an extraction table / in API JSON. */
 static inline int fg__required_csv(const fg_field_t *f)
 {
