@@ -484,6 +484,11 @@ typedef struct fg_json_limits {
 int fg_doc_parse(const char *json, size_t n, int infno_hint, const fg_json_limits_t *limits,
                  fg_arena_t *arena, fg_doc_t *out, fg_diag_t *diag, fg_error_t *err);
 
+/* Nesting of arrays and objects (outside strings) deeper than max_depth in json[0..n): -1 with the
+ * line and column (from 1) of the bracket that goes too deep, else 0. Cheap, and safe on any
+ * bytes: run it before handing untrusted text to a recursive parser. */
+int fg_json_depth_exceeds(const char *json, size_t n, size_t max_depth, long *line, long *col);
+
 /* Write records as one-line JSON objects in the interface vocabulary (no trailing newline).
  * Money is written as a decimal string "12.30", times as "yyyy-MM-dd HH:mm:ss", absent fields are
  * omitted. fg_json_write_doc writes a whole document (bare; enveloped when doc->enveloped). */

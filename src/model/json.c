@@ -836,7 +836,7 @@ static void parse_body(struct ctx *c, fg__jv_t *body, const char *prefix, int in
 /* ---------------------------------------------------------------- parse */
 
 /* Nesting depth outside strings, checked before either decoder sees the text. */
-static int depth_scan(const char *s, size_t n, size_t max, long *line, long *col)
+int fg_json_depth_exceeds(const char *s, size_t n, size_t max, long *line, long *col)
 {
     size_t depth = 0;
     int in_str = 0;
@@ -919,14 +919,14 @@ static int doc_parse(const char *json, size_t n, int infno_hint, const fg_json_l
               c.lim.max_bytes);
         return c.rc;
     }
-    /* The scanner first: a document it accepts is well formed, so depth_scan would find just the
-     * nesting the scanner measured and need not run unless that is over the limit. */
+    /* The scanner first: a document it accepts is well formed, so fg_json_depth_exceeds would find
+     * just the nesting the scanner measured and need not run unless that is over the limit. */
     size_t depth = 0;
     fg__jv_t *root = fast ? fg__json_scan(json, n, arena, &depth) : NULL;
     long line = 0;
     long col = 0;
     if ((root == NULL || depth > c.lim.max_depth) &&
-        depth_scan(json, n, c.lim.max_depth, &line, &col) != 0) {
+        fg_json_depth_exceeds(json, n, c.lim.max_depth, &line, &col) != 0) {
         fg_error_t e;
         fg_error_set(&e, FG_E_JSON_DEPTH, "", 0, "the JSON is nested more than %zu levels deep",
                      c.lim.max_depth);

@@ -47,7 +47,7 @@ typedef struct fg__jv {
 } fg__jv_t;
 
 /* Scan s[0..n) into a view in the arena. Returns the root (an object or an array) and its nesting
- * depth in *depth (1 for the root alone, as json.c's depth_scan counts), or NULL when the scanner
+ * depth in *depth (1 for the root alone, as fg_json_depth_exceeds counts), or NULL when the scanner
  * refuses the text (see the file comment) or the arena is out of memory. */
 fg__jv_t *fg__json_scan(const char *s, size_t n, fg_arena_t *arena, size_t *depth);
 

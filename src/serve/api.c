@@ -1425,31 +1425,6 @@ static long long now_us(void)
     return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* 1 when the body nests arrays and objects deeper than max (checked on every body before any
- * parser sees it; strings are skipped). */
-static int too_deep(const char *s, size_t n, long long max)
-{
-    long long depth = 0;
-    int in_str = 0;
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        if (in_str) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '"')
-                in_str = 0;
-        } else if (ch == '"') {
-            in_str = 1;
-        } else if (ch == '[' || ch == '{') {
-            if (++depth > max)
-                return 1;
-        } else if (ch == ']' || ch == '}') {
-            depth--;
-        }
-    }
-    return 0;
-}
-
 static int rate_limited(req_ctx_t *c)
 {
     c->rs->retry_after = fg__rate_take(&c->s->rate, c->who.id);
@@ -1460,6 +1435,7 @@ void fg__api_handle(void *app, const fg__http_req_t *rq, fg__http_resp_t *rs)
 {
     fg_server_t *s = app;
     long long t0 = now_us();
+    long line, col;
     atomic_fetch_add(&s->m.inflight, 1);
     req_ctx_t c = {.s = s, .rq = rq, .rs = rs};
     c.arena = fg__thread_arena();
@@ -1480,9 +1456,12 @@ void fg__api_handle(void *app, const fg__http_req_t *rq, fg__http_resp_t *rs)
         st = fail(&c, 429, FG_E_RATE, "", NULL);
     else if (rq->body_too_large)
         st = fail(&c, 413, FG_E_BODY_SIZE, "", NULL);
-    else if (too_deep(rq->body, rq->body_len, s->c.json_depth))
-        st = fail(&c, 400, FG_E_JSON_DEPTH, "", "the JSON is nested deeper than json_depth");
-    else
+    else if (fg_json_depth_exceeds(rq->body, rq->body_len, (size_t)s->c.json_depth, &line, &col)) {
+        char msg[96];
+        snprintf(msg, sizeof(msg),
+                 "the JSON is nested deeper than json_depth (line %ld, column %ld)", line, col);
+        st = fail(&c, 400, FG_E_JSON_DEPTH, "", msg);
+    } else
         st = route(&c, out);
     if (st == 0)
         st = 200;
