@@ -835,40 +835,48 @@ static void parse_body(struct ctx *c, fg__jv_t *body, const char *prefix, int in
 
 /* ---------------------------------------------------------------- parse */
 
-/* Nesting depth outside strings, checked before either decoder sees the text. */
+/* Nesting depth outside strings, checked before either decoder sees the text (and on every request
+ * body by the service, so it is quick: strings are skipped with memchr, and the line and column are
+ * counted only when the answer is no). A quote ends a string unless an odd run of backslashes
+ * precedes it; an unterminated string ends the scan. */
 int fg_json_depth_exceeds(const char *s, size_t n, size_t max, long *line, long *col)
 {
+    const char *p = s, *end = s + n;
     size_t depth = 0;
-    int in_str = 0;
-    int esc = 0;
-    long ln = 1;
-    size_t line_start = 0;
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        if (ch == '\n') {
-            ln++;
-            line_start = i + 1;
-        }
-        if (in_str) {
-            if (esc)
-                esc = 0;
-            else if (ch == '\\')
-                esc = 1;
-            else if (ch == '"')
-                in_str = 0;
+    while (p < end) {
+        char ch = *p;
+        if (ch == '"') {
+            const char *q = p + 1;
+            for (;;) {
+                q = memchr(q, '"', (size_t)(end - q));
+                if (q == NULL)
+                    return 0;
+                size_t run = 0;
+                while (q - run > p + 1 && q[-1 - (ptrdiff_t)run] == '\\')
+                    run++;
+                if (run % 2 == 0)
+                    break;
+                q++;
+            }
+            p = q + 1;
             continue;
         }
-        if (ch == '"') {
-            in_str = 1;
-        } else if (ch == '[' || ch == '{') {
+        if (ch == '[' || ch == '{') {
             if (++depth > max) {
+                long ln = 1;
+                const char *line_start = s;
+                for (const char *nl = s; (nl = memchr(nl, '\n', (size_t)(p - nl))) != NULL;) {
+                    ln++;
+                    line_start = ++nl;
+                }
                 *line = ln;
-                *col = (long)(i - line_start) + 1;
+                *col = (long)(p - line_start) + 1;
                 return -1;
             }
         } else if ((ch == ']' || ch == '}') && depth > 0) {
             depth--;
         }
+        p++;
     }
     return 0;
 }

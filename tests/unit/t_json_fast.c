@@ -329,3 +329,67 @@ TEST(json_fast_takes_the_check_request)
     fg_arena_release(&arena);
     free(text);
 }
+
+/* The depth pre-check as first written: a byte at a time, line and column tracked throughout. */
+static int depth_reference(const char *s, size_t n, size_t max, long *line, long *col)
+{
+    size_t depth = 0, line_start = 0;
+    int in_str = 0, esc = 0;
+    long ln = 1;
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if (ch == '\n') {
+            ln++;
+            line_start = i + 1;
+        }
+        if (in_str) {
+            if (esc)
+                esc = 0;
+            else if (ch == '\\')
+                esc = 1;
+            else if (ch == '"')
+                in_str = 0;
+            continue;
+        }
+        if (ch == '"') {
+            in_str = 1;
+        } else if (ch == '[' || ch == '{') {
+            if (++depth > max) {
+                *line = ln;
+                *col = (long)(i - line_start) + 1;
+                return -1;
+            }
+        } else if ((ch == ']' || ch == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return 0;
+}
+
+TEST(json_depth_matches_reference)
+{
+    /* Random texts over the bytes that matter (quotes, backslash runs, brackets, newlines), every
+     * limit from 0 to 5: the same answer, line and column. */
+    static const char alphabet[] = "\"\\\\[]{}\n a";
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    char text[64];
+    for (int round = 0; round < 200000; round++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t n = (size_t)(x % sizeof(text));
+        uint64_t y = x;
+        for (size_t i = 0; i < n; i++) {
+            y ^= y << 13, y ^= y >> 7, y ^= y << 17;
+            text[i] = alphabet[y % (sizeof(alphabet) - 1)];
+        }
+        for (size_t max = 0; max < 6; max++) {
+            long l1 = 0, c1 = 0, l2 = 0, c2 = 0;
+            int want = depth_reference(text, n, max, &l1, &c1);
+            int got = fg_json_depth_exceeds(text, n, max, &l2, &c2);
+            ASSERT_EQ(got, want);
+            if (want != 0) {
+                ASSERT_EQ(l2, l1);
+                ASSERT_EQ(c2, c1);
+            }
+        }
+    }
+}
