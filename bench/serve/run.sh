@@ -176,11 +176,12 @@ whole machine given to the server.
 
 The target of issue 6 is ≥ 20 000 req/s with p99 ≤ 10 ms on 2 cores: $verdict. Whether a run
 meets it depends on what else the shared cores are doing; the CPU per request is the stable
-figure. A profile of the server under this load (perf) puts about 60 % of its CPU in decoding the
-request — jansson (~35 %), libc's malloc/free/strcmp on its behalf and fg_doc_parse itself —
-about 20 % in the kernel's TCP path, and under 1 % in the rule evaluation. Done on the server's
-side: authentication is cached (no store lookup per request), jansson allocates from a per-thread
-region during the decode (−23 % CPU per request), each worker reuses its request arena. The next
-step is the specialised, fuzzed decoder for the check request that STYLE.md §12 foresees
-(src/model).
+figure. A profile of the server under this load (perf record, 16 connections) puts about 38 % of
+its CPU in the kernel (the TCP path and the scheduler switching between the server's and wrk's
+threads on the shared cores), 35 % in fundguard itself — most of it decoding and validating the
+request (src/model/jsonscan.c's scanner, then field by field) — 16 % in libc, 4 % in libsodium
+(the resident ID's pseudonym), 4 % in libmicrohttpd, and under 1 % in the rule evaluation. What
+brought it here: authentication cached (no store lookup per request), each worker's request arena
+reused, the response body handed to libmicrohttpd without a copy, and the specialised decoder that
+replaced jansson on valid input (docs/decisions.md: about 90 → 33 µs of server CPU per request).
 MD
