@@ -1,7 +1,7 @@
 /*
  * journal.c — the journal's on-disk records (docs/ledger.md "Journal"), format version 2.
  *
- * A record is 8-byte aligned and compact (about 56 bytes for a sale with a 20-digit code):
+ * A record is 8-byte aligned and compact (about 50 bytes for a sale with a 20-digit code):
  *
  *   0  u16 len       record length (multiple of 8, 16 … FG__JREC_MAX)
  *   2  u16 lencheck  (len * 0x9E37 ^ "RJ") & 0xFFFF: a damaged length is damage, not a torn tail
@@ -14,7 +14,8 @@
  *      code: a 20-digit code as its 9-byte exact index key, any other as u8 length + text
  *      institution: u8 length + text when defined here (its id is the next one), else varint id
  *      med_list_codg: varint id, or u8 length + text (defined here: the next id)
- *      setl_id, feedetl_sn, psn_no: u8 length + text each; zero padding
+ *      setl_id, feedetl_sn, psn_no: u8 length + text each, or, ending in a number, 0x80 | prefix
+ *          length, the prefix and the number as a varint; zero padding
  *
  * Institution and med_list_codg ids are given in journal order, so replay from the start (or from
  * a snapshot, which holds both tables) rebuilds them; decoding leaves ids for fg__jrec_resolve.
@@ -100,6 +101,28 @@ static uint8_t *put_str(uint8_t *p, const char *s, size_t cap)
     return p + n;
 }
 
+/* An identifier (setl_id, feedetl_sn, psn_no) that ends in a number — "S1234567", "702114" — as
+ * 0x80 | prefix length, the prefix, and the number as a varint; else as put_str. The number is the
+ * trailing digits from the first non-zero one (or a lone "0"), at most 18 of them, so printing it
+ * gives the text back exactly. */
+static uint8_t *put_id(uint8_t *p, const char *s, size_t cap)
+{
+    size_t n = strnlen(s, cap);
+    size_t j = n;
+    while (j > 0 && s[j - 1] >= '0' && s[j - 1] <= '9')
+        j--;
+    while (j + 1 < n && s[j] == '0')
+        j++;
+    if (j == n || n - j > 18)
+        return put_str(p, s, cap);
+    uint64_t v = 0;
+    for (size_t i = j; i < n; i++)
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    *p++ = (uint8_t)(0x80 | j);
+    memcpy(p, s, j);
+    return put_var(p + j, v);
+}
+
 uint32_t fg__jrec_encode(uint8_t *buf, const fg_ledger_event_t *ev, const uint8_t *key,
                          const fg__jref_t *ref, const fg_ledger_result_t *res)
 {
@@ -129,9 +152,9 @@ uint32_t fg__jrec_encode(uint8_t *buf, const fg_ledger_event_t *ev, const uint8_
         p = put_var(p, ref->med);
     else if (ref->med_form != MED_NONE)
         p = put_str(p, ev->med_list, FG_LEDGER_STR_MAX);
-    p = put_str(p, ev->setl_id, FG_LEDGER_STR_MAX);
-    p = put_str(p, ev->feedetl_sn, FG_LEDGER_STR_MAX);
-    p = put_str(p, ev->psn_no, FG_LEDGER_STR_MAX);
+    p = put_id(p, ev->setl_id, FG_LEDGER_STR_MAX);
+    p = put_id(p, ev->feedetl_sn, FG_LEDGER_STR_MAX);
+    p = put_id(p, ev->psn_no, FG_LEDGER_STR_MAX);
     size_t used = (size_t)(p - buf);
     uint32_t len = (uint32_t)((used + 7) & ~(size_t)7);
     memset(p, 0, len - used);
@@ -173,6 +196,35 @@ static void get_str(struct cur *c, char *dst, size_t max)
     memcpy(dst, c->p, n);
     dst[n] = '\0';
     c->p += n;
+}
+
+/* An identifier written by put_id (dst has room for max + 1). */
+static void get_id(struct cur *c, char *dst, size_t max)
+{
+    if (c->p >= c->end || !(*c->p & 0x80)) {
+        get_str(c, dst, max);
+        return;
+    }
+    size_t j = *c->p++ & 0x7F;
+    char num[24];
+    if (j > max || j > (size_t)(c->end - c->p)) {
+        c->bad = 1;
+        j = 0;
+    }
+    memcpy(dst, c->p, j);
+    c->p += j;
+    uint64_t v = get_var(c);
+    size_t k = sizeof(num);
+    do {
+        num[--k] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0 && k > 0);
+    if (j + sizeof(num) - k > max) {
+        c->bad = 1;
+        k = sizeof(num);
+    }
+    memcpy(dst + j, num + k, sizeof(num) - k);
+    dst[j + sizeof(num) - k] = '\0';
 }
 
 /* A 20-digit code from its 9-byte key (two 10-digit halves of 34 bits). */
@@ -250,9 +302,9 @@ int fg__jrec_decode(const uint8_t *p, size_t avail, uint64_t off, fg__jrec_t *r)
         r->ref.med = (uint32_t)get_var(&c);
     else if (r->ref.med_form != MED_NONE)
         get_str(&c, ev->med_list, FG_LEDGER_STR_MAX);
-    get_str(&c, ev->setl_id, FG_LEDGER_STR_MAX);
-    get_str(&c, ev->feedetl_sn, FG_LEDGER_STR_MAX);
-    get_str(&c, ev->psn_no, FG_LEDGER_STR_MAX);
+    get_id(&c, ev->setl_id, FG_LEDGER_STR_MAX);
+    get_id(&c, ev->feedetl_sn, FG_LEDGER_STR_MAX);
+    get_id(&c, ev->psn_no, FG_LEDGER_STR_MAX);
     if (c.bad || back > off / 8 || units > FG_LEDGER_UNITS_MAX || pack > FG_LEDGER_UNITS_MAX ||
         ev->code[0] == '\0' || (r->ref.inst_new ? ev->inst[0] == '\0' : r->ref.inst == 0) ||
         (r->ref.med_form == MED_ID && r->ref.med == 0))
