@@ -129,13 +129,6 @@ static size_t input_next(struct input *in, fg_ledger_event_t *ev, size_t max, ui
     return k;
 }
 
-/* A size from the environment (experiments), or the default. */
-static size_t getenv_size(const char *name, size_t dflt)
-{
-    const char *v = getenv(name);
-    return v != NULL && *v != '\0' ? (size_t)strtoul(v, NULL, 10) : dflt;
-}
-
 static void report(const char *engine, const char *extra, uint64_t events, uint64_t repeats,
                    double secs, double cpus)
 {
@@ -216,7 +209,6 @@ static int run_embedded(const char *dir, const char *file, uint64_t limit)
     fg_ledger_options_t opt;
     memset(&opt, 0, sizeof(opt));
     opt.fsync = FG_LEDGER_FSYNC_BATCH;
-    opt.buffer_bytes = (size_t)getenv_size("LEDGER_BUFFER_MB", 4) << 20;
     fg_error_t err;
     struct emb *e = fg_calloc(1, sizeof(*e));
     struct run r;

@@ -853,10 +853,11 @@ static struct raw csv_field(const char *s, size_t from, size_t to)
 }
 
 /* csv_split for a line without quotes (n without its line end): the commas found a word of 8
- * bytes at a time. */
+ * bytes at a time. -1 when the line has a quote (csv_split decodes it). */
 static int csv_split_plain(const char *s, size_t n, struct raw *f, int max)
 {
     const uint64_t commas = 0x2C2C2C2C2C2C2C2Cull;
+    const uint64_t quotes = 0x2222222222222222ull;
     size_t start = 0;
     size_t i = 0;
     int nf = 0;
@@ -864,6 +865,8 @@ static int csv_split_plain(const char *s, size_t n, struct raw *f, int max)
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
         memcpy(&w, s + i, 8);
+        if (zero_bytes(w ^ quotes) != 0)
+            return -1;
         for (uint64_t m = zero_bytes(w ^ commas); m != 0; m &= m - 1) {
             size_t at = i + (size_t)(__builtin_ctzll(m) >> 3);
             if (nf < max)
@@ -874,6 +877,8 @@ static int csv_split_plain(const char *s, size_t n, struct raw *f, int max)
     }
 #endif
     for (; i < n; i++) {
+        if (s[i] == '"')
+            return -1;
         if (s[i] == ',') {
             if (nf < max)
                 f[nf] = csv_field(s, start, i);
@@ -931,9 +936,8 @@ int fg_ledger_event_parse_csv(const fg_ledger_csv_t *csv, const char *s, size_t 
     int nf;
     while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
         n--;
-    if (memchr(s, '"', n) == NULL)
-        nf = csv_split_plain(s, n, f, CSV_MAX_COLS);
-    else
+    nf = csv_split_plain(s, n, f, CSV_MAX_COLS);
+    if (nf < 0)
         nf = csv_split(s, n, f, CSV_MAX_COLS, scratch, sizeof(scratch), err);
     if (nf < 0)
         return nf;

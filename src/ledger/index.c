@@ -32,19 +32,63 @@
 #define MAX_K        31
 #define REHASH_AHEAD 16 /* fg__index_rehash: entries whose new slot is prefetched */
 
+/* The value of 8 ASCII digits at s (little-endian word), or UINT64_MAX when any byte is not a
+ * digit: the digits checked and combined in pairs, fours and eights within the word. */
+static uint64_t digits8(const char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, 8);
+    const uint64_t hi = 0xF0F0F0F0F0F0F0F0ull;
+    if ((w & hi) != 0x3030303030303030ull ||
+        ((w + 0x0606060606060606ull) & hi) != 0x3030303030303030ull)
+        return UINT64_MAX;
+    w -= 0x3030303030303030ull;
+    w = (w * 10 + (w >> 8)) & 0x00FF00FF00FF00FFull;        /* pairs: d0d1, d2d3, … */
+    w = (w * 100 + (w >> 16)) & 0x0000FFFF0000FFFFull;      /* fours */
+    return (w * 10000 + (w >> 32)) & 0x00000000FFFFFFFFull; /* eight */
+}
+
+/* Two digits at s, or UINT64_MAX. */
+static uint64_t digits2(const char *s)
+{
+    unsigned a = (unsigned)(unsigned char)s[0] - '0';
+    unsigned b = (unsigned)(unsigned char)s[1] - '0';
+    return a > 9 || b > 9 ? UINT64_MAX : a * 10u + b;
+}
+
 void fg__key_of(const char *code, uint8_t key[FG__KEY_LEN])
 {
     size_t n = 0;
-    while (n < 20 && code[n] >= '0' && code[n] <= '9')
-        n++;
-    if (n == 20 && code[20] == '\0') {
+    uint64_t a = UINT64_MAX;
+    uint64_t b = UINT64_MAX;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* A 20-digit code (the common case) a word at a time, once its 20 bytes are known to be
+     * there. */
+    uint64_t d0 = strnlen(code, 21) == 20 ? digits8(code) : UINT64_MAX;
+    if (d0 != UINT64_MAX) {
+        uint64_t d2 = digits2(code + 8);
+        uint64_t d3 = digits2(code + 10);
+        uint64_t d4 = digits8(code + 12);
+        if (d2 != UINT64_MAX && d3 != UINT64_MAX && d4 != UINT64_MAX) {
+            a = d0 * 100 + d2;
+            b = d3 * 100000000 + d4;
+        }
+    }
+#endif
+    if (a == UINT64_MAX) {
+        while (n < 20 && code[n] >= '0' && code[n] <= '9')
+            n++;
+        if (n == 20 && code[20] == '\0') {
+            a = 0;
+            b = 0;
+            for (size_t i = 0; i < 10; i++)
+                a = a * 10 + (uint64_t)(code[i] - '0');
+            for (size_t i = 10; i < 20; i++)
+                b = b * 10 + (uint64_t)(code[i] - '0');
+        }
+    }
+    if (a != UINT64_MAX) {
         /* Two halves of 10 digits, each < 2^34: 68 bits, exact. */
-        uint64_t a = 0;
-        uint64_t b = 0;
-        for (size_t i = 0; i < 10; i++)
-            a = a * 10 + (uint64_t)(code[i] - '0');
-        for (size_t i = 10; i < 20; i++)
-            b = b * 10 + (uint64_t)(code[i] - '0');
         uint64_t lo = b | a << 34;
         uint64_t hi = a >> 30;
         for (int i = 0; i < 8; i++)
@@ -55,12 +99,12 @@ void fg__key_of(const char *code, uint8_t key[FG__KEY_LEN])
         return;
     }
     n += strlen(code + n);
-    uint64_t a = fg_hash64_seed(code, n, 0x9E3779B97F4A7C15ull);
-    uint64_t b = fg_hash64_seed(code, n, 0xC2B2AE3D27D4EB4Full);
+    uint64_t ha = fg_hash64_seed(code, n, 0x9E3779B97F4A7C15ull);
+    uint64_t hb = fg_hash64_seed(code, n, 0xC2B2AE3D27D4EB4Full);
     for (int i = 0; i < 8; i++)
-        key[i] = (uint8_t)(a >> (8 * i));
+        key[i] = (uint8_t)(ha >> (8 * i));
     for (int i = 0; i < 3; i++)
-        key[8 + i] = (uint8_t)(b >> (8 * i));
+        key[8 + i] = (uint8_t)(hb >> (8 * i));
     key[10] |= 0x80;
 }
 
@@ -466,7 +510,7 @@ static uint32_t names_find(const struct names *t, const uint32_t *slots, unsigne
         if (id == 0)
             break;
         const char *c = name_at(t, id);
-        if (strnlen(c, t->maxlen) == n && memcmp(c, s, n) == 0)
+        if (memcmp(c, s, n) == 0 && (n == t->maxlen || c[n] == '\0'))
             return id;
         i = (i + 1) & mask;
     }

@@ -102,22 +102,46 @@ static uint8_t *put_str(uint8_t *p, const char *s, size_t cap)
 }
 
 /* An identifier (setl_id, feedetl_sn, psn_no) that ends in a number — "S1234567", "702114" — as
- * 0x80 | prefix length, the prefix, and the number as a varint; else as put_str. The number is the
- * trailing digits from the first non-zero one (or a lone "0"), at most 18 of them, so printing it
- * gives the text back exactly. */
+ * 0x80 | prefix length, the prefix, and the number as a varint; else as put_str. The number is
+ * read from the last of up to 19 trailing digits that is not a zero (a lone "0" when all are), so
+ * it has no leading zero and printing it gives the text back exactly. */
 static uint8_t *put_id(uint8_t *p, const char *s, size_t cap)
 {
+    static const uint64_t pow10[19] = {1,
+                                       10,
+                                       100,
+                                       1000,
+                                       10000,
+                                       100000,
+                                       1000000,
+                                       10000000,
+                                       100000000,
+                                       1000000000,
+                                       10000000000ull,
+                                       100000000000ull,
+                                       1000000000000ull,
+                                       10000000000000ull,
+                                       100000000000000ull,
+                                       1000000000000000ull,
+                                       10000000000000000ull,
+                                       100000000000000000ull,
+                                       1000000000000000000ull};
     size_t n = strnlen(s, cap);
-    size_t j = n;
-    while (j > 0 && s[j - 1] >= '0' && s[j - 1] <= '9')
-        j--;
-    while (j + 1 < n && s[j] == '0')
-        j++;
-    if (j == n || n - j > 18)
-        return put_str(p, s, cap);
+    size_t j = n; /* where the number starts */
     uint64_t v = 0;
-    for (size_t i = j; i < n; i++)
-        v = v * 10 + (uint64_t)(s[i] - '0');
+    /* From the end: the products are independent, no chain of multiplies. */
+    for (size_t k = 0; k < 19 && k < n; k++) {
+        unsigned d = (unsigned)(unsigned char)s[n - 1 - k] - '0';
+        if (d > 9)
+            break;
+        v += d * pow10[k];
+        if (d != 0)
+            j = n - 1 - k;
+    }
+    if (j == n && n > 0 && s[n - 1] == '0')
+        j = n - 1; /* all zeros: the last one is the number */
+    if (j == n)
+        return put_str(p, s, cap);
     *p++ = (uint8_t)(0x80 | j);
     memcpy(p, s, j);
     return put_var(p + j, v);
