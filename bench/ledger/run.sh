@@ -3,7 +3,8 @@
 # repeated trace code, all reading the same CSV file in one run:
 #   1. `fundguard ledger synth --csv`: LEDGER_EVENTS (default 10,000,000) sale events, 5% of them
 #      repeating an earlier code.
-#   2. the embedded ledger (policy batch, group commit <= 10 ms), every event;
+#   2. the embedded ledger (policy batch, group commit <= 10 ms), every event, its index sized up
+#      front for the file's rows (expect_codes; `bench_ledger embedded --no-size-hint` grows it);
 #   3. a throwaway PostgreSQL (scripts/pg-start.sh, the server's default durability: fsync on,
 #      synchronous_commit on): the ledger's PostgreSQL backend (batches of 10,000, two pipelined
 #      round trips a batch), a pipelined upsert (one transaction of 4,096 upserts a round trip) and a

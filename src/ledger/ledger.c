@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,6 +29,11 @@
 #include "ledger/ledger_int.h"
 
 #define READ_CHUNK (8u << 20)
+#define MAP_SPAN   ((size_t)1 << 43) /* the journal's read mapping: 8 TiB, its largest size */
+#define PF_SLOT    32                /* apply_batch: events ahead whose slot is prefetched */
+#define PF_ENTRY   12                /* … and whose entry is */
+#define PF_PRIOR   4                 /* … and whose prior sale's record is */
+#define PF_RING    64                /* keys kept: a power of two above PF_SLOT */
 
 struct fg_ledger {
     char dir[2048];
@@ -36,6 +42,7 @@ struct fg_ledger {
     int fd;
     int lockfd;
     fg__lindex_t ix;
+    const uint8_t *map; /* the journal mapped for reading (POSIX I/O only), or NULL */
 
     uint8_t *buf; /* records being filled, for file offset `cstart` on */
     size_t blen;
@@ -50,12 +57,12 @@ struct fg_ledger {
     int th_started;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int job;   /* under mu: the flusher has work */
-    int fdone; /* under mu: the flight landed */
-    int frc;   /* under mu: its result */
-    int fwhat; /* under mu: 1 when fsync failed, 0 write */
-    int stop;  /* under mu: the flusher ends */
-    unsigned ticks;
+    int job;        /* under mu: the flusher has work */
+    int fdone;      /* under mu: the flight landed */
+    int frc;        /* under mu: its result */
+    int fwhat;      /* under mu: 1 when fsync failed, 0 write */
+    int stop;       /* under mu: the flusher ends */
+    unsigned ticks; /* events since the clock was last read */
     uint64_t acked; /* bytes acknowledged (fsynced, or written under policy off) */
     uint64_t lsn;   /* last lsn given */
     uint64_t durable_lsn;
@@ -74,7 +81,6 @@ struct fg_ledger {
     fg_ledger_prior_t *prior; /* resolved priors of the last call's results */
     size_t prior_len;
     size_t prior_cap;
-    uint8_t rec[FG__JREC_MAX];
 };
 
 static void path_of(char *out, size_t cap, const char *dir, const char *name)
@@ -195,22 +201,21 @@ static int commit(fg_ledger_t *lg, fg_error_t *err)
     return 0;
 }
 
-static int append(fg_ledger_t *lg, const uint8_t *rec, uint32_t len, fg_error_t *err)
+/* Room for the longest record at the end of the buffer (records are encoded in place). */
+static int reserve(fg_ledger_t *lg, fg_error_t *err)
 {
-    if (lg->blen + len > lg->bcap) {
+    if (lg->blen + FG__JREC_MAX > lg->bcap) {
         /* Full: wait for the flight in the air, send this buffer. */
         int rc = reap(lg, 1, err);
         if (rc != 0)
             return rc;
         launch(lg);
     }
-    memcpy(lg->buf + lg->blen, rec, len);
-    lg->blen += len;
     return 0;
 }
 
 /* After an apply call: group commit per policy. */
-static int after_apply(fg_ledger_t *lg, fg_error_t *err)
+static int after_apply(fg_ledger_t *lg, size_t n, fg_error_t *err)
 {
     int rc = reap(lg, 0, err);
     if (rc != 0)
@@ -219,10 +224,13 @@ static int after_apply(fg_ledger_t *lg, fg_error_t *err)
         return 0;
     if (lg->opt.fsync == FG_LEDGER_FSYNC_ALWAYS)
         return commit(lg, err);
-    /* Reading the clock costs more than the rest of an apply; every 64th call is enough for a
-     * window of milliseconds at millions of events a second. */
-    if (lg->pending_ns != 0 && (++lg->ticks & 63) != 0)
+    /* Reading the clock costs more than the rest of an apply: once per 64 events is enough for a
+     * window of milliseconds at millions of events a second (counted in events, so large batches
+     * still commit on time). */
+    lg->ticks += n < 64 ? (unsigned)n : 64;
+    if (lg->pending_ns != 0 && lg->ticks < 64)
         return 0;
+    lg->ticks = 0;
     uint64_t now = fg__now_ns();
     if (lg->pending_ns == 0) {
         lg->pending_ns = now;
@@ -253,6 +261,10 @@ static int read_at(fg_ledger_t *lg, uint64_t off, fg__jrec_t *r, fg_error_t *err
     } else if (lg->busy && off >= lg->written) {
         p = lg->fbuf + (off - lg->written);
         avail = lg->flen - (size_t)(off - lg->written);
+    } else if (lg->map != NULL && off < lg->written) {
+        /* Written and reaped: in the file, and in the page cache the mapping shares. */
+        p = lg->map + off;
+        avail = lg->written - off < FG__JREC_MAX ? (size_t)(lg->written - off) : FG__JREC_MAX;
     } else {
         avail = lg->written - off < sizeof(tmp) ? (size_t)(lg->written - off) : sizeof(tmp);
         rc = fg__io_read_all(lg->io, lg->fd, tmp, avail, off);
@@ -262,13 +274,13 @@ static int read_at(fg_ledger_t *lg, uint64_t off, fg__jrec_t *r, fg_error_t *err
                                 (unsigned long long)off, fg_strerror(rc));
         p = tmp;
     }
-    rc = fg__jrec_decode(p, avail, r);
+    rc = fg__jrec_decode(p, avail, off, r);
+    if (rc == 0)
+        rc = fg__jrec_resolve(&lg->ix, r);
     if (rc != 0)
         return fg_error_set(err, FG_E_LEDGER_JOURNAL, "journal", off,
                             "the journal record at offset %llu is damaged",
                             (unsigned long long)off);
-    r->off = off;
-    r->h.offset = off;
     return 0;
 }
 
@@ -320,26 +332,30 @@ static int resolve_priors(fg_ledger_t *lg, size_t n, fg_error_t *err)
     return 0;
 }
 
-/* Apply one valid event. Live: journal it at the current end. Replay: it is the record at `off`
- * whose back-pointer was `prev` (checked against the index). *nprior standing sales before it are
- * in lg->pref. */
-static int step(fg_ledger_t *lg, const fg_ledger_event_t *ev, const uint8_t *pkey, int live,
-                uint64_t off, uint64_t prev_rec, fg_ledger_result_t *res, size_t *nprior,
-                fg_error_t *err)
+/* Apply one valid event. Live (rep NULL): journal it at the current end. Replay: it is the record
+ * rep describes (its back-pointer and the ids it defines are checked against the index).
+ * *nprior standing sales before it are in lg->pref. */
+static int step(fg_ledger_t *lg, const fg_ledger_event_t *ev, const uint8_t *pkey, uint64_t h,
+                const fg__jref_t *rep, fg_ledger_result_t *res, size_t *nprior, fg_error_t *err)
 {
     uint8_t own[FG__KEY_LEN];
     const uint8_t *key = pkey;
+    int live = rep == NULL;
+    uint64_t off = live ? 0 : rep->off;
     uint64_t idx;
     uint64_t slot;
     uint32_t inst;
+    uint32_t ninst = lg->ix.ninst;
+    fg__jref_t ref;
     int changed;
     int rc;
 
     if (key == NULL) {
         fg__key_of(ev->code, own);
         key = own;
+        h = fg__index_hash(key);
     }
-    if (!fg__index_find(&lg->ix, key, &idx, &slot)) {
+    if (!fg__index_find_h(&lg->ix, key, h, &idx, &slot)) {
         rc = fg__index_add(&lg->ix, key, slot, &idx);
         if (rc != 0)
             return fg_error_set(err, rc, "index", 0, "cannot grow the ledger index: %s",
@@ -348,14 +364,34 @@ static int step(fg_ledger_t *lg, const fg_ledger_event_t *ev, const uint8_t *pke
     rc = fg__index_inst(&lg->ix, ev->inst, &inst);
     if (rc != 0)
         return fg_error_set(err, rc, "index", 0, "cannot add an institution: %s", fg_strerror(rc));
+    memset(&ref, 0, sizeof(ref));
+    ref.inst = inst;
+    ref.inst_new = lg->ix.ninst != ninst;
+    if (live || rep->med_form == 2) {
+        int added;
+        rc = fg__index_med(&lg->ix, ev->med_list, &ref.med, &added);
+        if (rc != 0)
+            return fg_error_set(err, rc, "index", 0, "cannot add a med_list_codg: %s",
+                                fg_strerror(rc));
+        ref.med_form = added ? 2 : ref.med != 0 ? 1 : ev->med_list[0] != '\0' ? 3 : 0;
+    }
+    if (!live && (ref.inst_new != rep->inst_new || (rep->med_form == 2 && ref.med_form != 2)))
+        return fg_error_set(err, FG_E_LEDGER_JOURNAL, "journal", off,
+                            "the record at offset %llu defines an institution or med_list_codg "
+                            "the journal already has",
+                            (unsigned long long)off);
     fg__lentry_t *e = fg__index_entry(&lg->ix, idx);
     rc = fg__index_load(&lg->ix, e, &lg->st);
     if (rc == 0)
         rc = ensure_prior(lg, lg->st.nsales + 1);
     if (rc != 0)
         return fg_error_set(err, rc, NULL, 0, NULL);
-    if (live)
+    if (live) {
+        rc = reserve(lg, err);
+        if (rc != 0)
+            return rc;
         off = lg->cstart + lg->blen;
+    }
     rc = fg__ledger_step(&lg->st, ev, inst, lg->ix.inst[inst - 1].purchased, off, res, lg->pref,
                          nprior, &changed);
     if (rc != 0)
@@ -365,15 +401,15 @@ static int step(fg_ledger_t *lg, const fg_ledger_event_t *ev, const uint8_t *pke
         if (off / 8 >= ((uint64_t)1 << 40))
             return fg_error_set(err, FG_ELIMIT, "journal", 0, "the journal is full (8 TiB)");
         res->lsn = lg->lsn + 1;
-        uint32_t len = fg__jrec_encode(lg->rec, ev, res->lsn, prev, res);
-        rc = append(lg, lg->rec, len, err);
-        if (rc != 0)
-            return rc;
+        ref.lsn = res->lsn;
+        ref.off = off;
+        ref.prev = prev;
+        lg->blen += fg__jrec_encode(lg->buf + lg->blen, ev, key, &ref, res);
         lg->lsn++;
-    } else if (prev != prev_rec) {
+    } else if (prev != rep->prev) {
         return fg_error_set(err, FG_E_LEDGER_JOURNAL, "journal", off,
                             "the record at offset %llu points back to %llu, the index to %llu",
-                            (unsigned long long)off, (unsigned long long)prev_rec,
+                            (unsigned long long)off, (unsigned long long)rep->prev,
                             (unsigned long long)prev);
     }
     fg__put40(e->last, off / 8);
@@ -392,7 +428,7 @@ static int step(fg_ledger_t *lg, const fg_ledger_event_t *ev, const uint8_t *pke
     return 0;
 }
 
-static int apply_one(fg_ledger_t *lg, const fg_ledger_event_t *ev, const uint8_t *key,
+static int apply_one(fg_ledger_t *lg, const fg_ledger_event_t *ev, const uint8_t *key, uint64_t h,
                      fg_ledger_result_t *res, fg_error_t *err)
 {
     size_t nprior = 0;
@@ -413,7 +449,7 @@ static int apply_one(fg_ledger_t *lg, const fg_ledger_event_t *ev, const uint8_t
         return fg_error_set(err, FG_E_LEDGER_FAILED, "journal", 0, NULL);
     if (lg->opt.read_only)
         return fg_error_set(err, FG_EUSAGE, NULL, 0, "the ledger is open read-only");
-    int rc = step(lg, ev, key, 1, 0, 0, res, &nprior, err);
+    int rc = step(lg, ev, key, h, NULL, res, &nprior, err);
     if (rc != 0) {
         lg->failed = 1;
         return rc;
@@ -444,32 +480,57 @@ int fg_ledger_apply(fg_ledger_t *lg, const fg_ledger_event_t *ev, fg_ledger_resu
     return fg_ledger_apply_batch(lg, ev, 1, res, err);
 }
 
+/* The last stage of apply_batch's pipeline: when the code has one standing sale inline, prefetch
+ * its record (a duplicate reads it back as evidence) from the journal's mapping. */
+static void prefetch_prior(const fg_ledger_t *lg, const uint8_t *key, uint64_t h)
+{
+    uint64_t idx;
+    uint64_t slot;
+    if (lg->map == NULL || !fg__index_find_h(&lg->ix, key, h, &idx, &slot))
+        return;
+    const fg__lentry_t *e = fg__index_entry(&lg->ix, idx);
+    uint64_t off = fg__get40(e->s_off) * 8;
+    if (e->mode == 1 && off < lg->written)
+        __builtin_prefetch(lg->map + off);
+}
+
 int fg_ledger_apply_batch(fg_ledger_t *lg, const fg_ledger_event_t *ev, size_t n,
                           fg_ledger_result_t *res, fg_error_t *err)
 {
-    /* In windows of 32: keys first, prefetching their slots, then each event prefetches the
-     * entry of the one 4 ahead: the index is far larger than the caches, and this hides most of
-     * the two cache misses a lookup costs. */
-    uint8_t keys[32][FG__KEY_LEN];
+    /* A rolling pipeline, in arrival order: the key and hash of the event PF_SLOT ahead are
+     * computed and its slot prefetched; the entry of the one PF_ENTRY ahead is prefetched (its slot
+     * has arrived by then); the record of the standing sale of the one PF_PRIOR ahead is
+     * prefetched; then this event is applied. The index is far larger than the caches,
+     * and this hides most of the two cache misses a lookup costs. */
+    uint8_t keys[PF_RING][FG__KEY_LEN];
+    uint64_t hs[PF_RING];
     lg->prior_len = 0;
-    for (size_t w = 0; w < n; w += 32) {
-        size_t m = n - w < 32 ? n - w : 32;
-        for (size_t i = 0; i < m; i++) {
-            fg__key_of(ev[w + i].code, keys[i]);
-            fg__index_prefetch_slot(&lg->ix, keys[i]);
+    for (size_t j = 0; j < n && j < PF_SLOT; j++) {
+        fg__key_of(ev[j].code, keys[j]);
+        hs[j] = fg__index_hash(keys[j]);
+        fg__index_prefetch_slot(&lg->ix, hs[j]);
+    }
+    for (size_t j = 0; j < n && j < PF_ENTRY; j++)
+        fg__index_prefetch_entry(&lg->ix, hs[j]);
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i + PF_SLOT;
+        if (j < n) {
+            fg__key_of(ev[j].code, keys[j % PF_RING]);
+            hs[j % PF_RING] = fg__index_hash(keys[j % PF_RING]);
+            fg__index_prefetch_slot(&lg->ix, hs[j % PF_RING]);
         }
-        for (size_t i = 0; i < m; i++) {
-            if (i + 4 < m)
-                fg__index_prefetch_entry(&lg->ix, keys[i + 4]);
-            int rc = apply_one(lg, &ev[w + i], keys[i], &res[w + i], err);
-            if (rc != 0)
-                return rc;
-        }
+        if (i + PF_ENTRY < n)
+            fg__index_prefetch_entry(&lg->ix, hs[(i + PF_ENTRY) % PF_RING]);
+        if (i + PF_PRIOR < n)
+            prefetch_prior(lg, keys[(i + PF_PRIOR) % PF_RING], hs[(i + PF_PRIOR) % PF_RING]);
+        int rc = apply_one(lg, &ev[i], keys[i % PF_RING], hs[i % PF_RING], &res[i], err);
+        if (rc != 0)
+            return rc;
     }
     for (size_t i = 0; i < n; i++)
         if (res[i].nprior > 0)
             res[i].prior = lg->prior + (uintptr_t)res[i].prior;
-    int rc = after_apply(lg, err);
+    int rc = after_apply(lg, n, err);
     if (rc != 0)
         return rc;
     return maybe_snapshot(lg, err);
@@ -588,7 +649,7 @@ static int scan(const fg_io_t *io, int fd, uint64_t off, uint64_t end, uint64_t 
         }
         fg__jrec_t r;
         uint64_t at = base + pos;
-        int d = fg__jrec_decode(buf + pos, have - pos, &r);
+        int d = fg__jrec_decode(buf + pos, have - pos, at, &r);
         if (d == 1) {
             /* The file ends inside this record: a torn tail. */
             *torn = at;
@@ -607,8 +668,6 @@ static int scan(const fg_io_t *io, int fd, uint64_t off, uint64_t end, uint64_t 
                               (unsigned long long)at);
             goto out;
         }
-        r.off = at;
-        r.h.offset = at;
         if (fn != NULL) {
             rc = fn(ctx, &r, err);
             if (rc != 0)
@@ -627,9 +686,15 @@ static int replay_one(void *ctx, const fg__jrec_t *r, fg_error_t *err)
 {
     fg_ledger_t *lg = ctx;
     fg_ledger_result_t res;
+    fg__jrec_t rr = *r;
     size_t nprior;
     memset(&res, 0, sizeof(res));
-    int rc = step(lg, &r->h.event, NULL, 0, r->off, r->prev, &res, &nprior, err);
+    if (fg__jrec_resolve(&lg->ix, &rr) != 0)
+        return fg_error_set(err, FG_E_LEDGER_JOURNAL, "journal", r->off,
+                            "the record at offset %llu names an institution or med_list_codg the "
+                            "journal has not defined",
+                            (unsigned long long)r->off);
+    int rc = step(lg, &rr.h.event, NULL, 0, &rr.ref, &res, &nprior, err);
     if (rc != 0)
         return rc;
     if (res.outcome != r->h.outcome || res.kind != r->h.kind || res.findings != r->h.findings)
@@ -825,6 +890,13 @@ int fg_ledger_open(const char *dir, const fg_ledger_options_t *opt, fg_ledger_t 
             goto out_fail;
         }
         lg->th_started = 1;
+        /* Priors of duplicates are read back from anywhere in the journal: through a mapping
+         * (one page fault per 64 KiB at most) rather than a pread each. Only for POSIX I/O, so
+         * injected faults still see every read; reads stay below `written`, inside the file. */
+        if (lg->io == fg_io_posix() && sizeof(size_t) >= 8) {
+            void *m = mmap(NULL, MAP_SPAN, PROT_READ, MAP_SHARED | MAP_NORESERVE, lg->fd, 0);
+            lg->map = m != MAP_FAILED ? m : NULL;
+        }
     }
     rec->seconds = (double)(fg__now_ns() - t0) / 1e9;
     *out = lg;
@@ -1049,6 +1121,8 @@ int fg_ledger_close(fg_ledger_t *lg, fg_error_t *err)
     }
     pthread_mutex_destroy(&lg->mu);
     pthread_cond_destroy(&lg->cv);
+    if (lg->map != NULL)
+        munmap((void *)(uintptr_t)lg->map, MAP_SPAN);
     if (lg->fd >= 0)
         lg->io->close(lg->io->ctx, lg->fd);
     if (lg->lockfd >= 0)

@@ -71,6 +71,13 @@ typedef struct fg__linst {
     uint8_t purchased;
 } fg__linst_t;
 
+/* A med_list_codg interned for the journal (records carry its id). */
+typedef struct fg__lmed {
+    char code[FG_LEDGER_STR_MAX]; /* NUL-padded */
+} fg__lmed_t;
+
+#define FG__MED_MAX (1u << 20) /* interned med_list_codg; past it records carry the text */
+
 #define FG__CHUNK_BITS 16
 
 typedef struct fg__lindex {
@@ -89,6 +96,11 @@ typedef struct fg__lindex {
     uint32_t inst_cap;
     uint32_t *inst_slots;
     unsigned inst_k;
+    fg__lmed_t *med; /* med_list_codg by id - 1 */
+    uint32_t nmed;
+    uint32_t med_cap;
+    uint32_t *med_slots; /* NULL until the first */
+    unsigned med_k;
 } fg__lindex_t;
 
 void fg__key_of(const char *code, uint8_t key[FG__KEY_LEN]);
@@ -97,9 +109,15 @@ void fg__index_release(fg__lindex_t *ix);
 /* Find the code's entry index; 1 found, 0 not (then *slot is where to insert). */
 int fg__index_find(const fg__lindex_t *ix, const uint8_t key[FG__KEY_LEN], uint64_t *idx,
                    uint64_t *slot);
-/* Prefetch the slot of a key (first stage) and, when the slot is filled, its entry (second). */
-void fg__index_prefetch_slot(const fg__lindex_t *ix, const uint8_t key[FG__KEY_LEN]);
-void fg__index_prefetch_entry(const fg__lindex_t *ix, const uint8_t key[FG__KEY_LEN]);
+/* The same with the key's hash already known (fg__index_hash). */
+int fg__index_find_h(const fg__lindex_t *ix, const uint8_t key[FG__KEY_LEN], uint64_t h,
+                     uint64_t *idx, uint64_t *slot);
+uint64_t fg__index_hash(const uint8_t key[FG__KEY_LEN]);
+/* A zeroed slot table of 2^k slots (huge pages asked for); free with fg_free. NULL on ENOMEM. */
+uint32_t *fg__index_slots_new(unsigned k);
+/* Prefetch the slot of a hash (first stage) and, when the slot is filled, its entry (second). */
+void fg__index_prefetch_slot(const fg__lindex_t *ix, uint64_t h);
+void fg__index_prefetch_entry(const fg__lindex_t *ix, uint64_t h);
 /* Add a zeroed entry for key at slot (from a failed find); its index in *idx. */
 int fg__index_add(fg__lindex_t *ix, const uint8_t key[FG__KEY_LEN], uint64_t slot, uint64_t *idx);
 static inline fg__lentry_t *fg__index_entry(const fg__lindex_t *ix, uint64_t idx)
@@ -114,6 +132,11 @@ int fg__lstate_reserve(fg__lstate_t *st, uint32_t n);
 int fg__index_store(fg__lindex_t *ix, fg__lentry_t *e, const fg__lstate_t *st);
 /* Institution id (1-based) of a normalised code, adding it when absent. */
 int fg__index_inst(fg__lindex_t *ix, const char *code, uint32_t *id);
+/* Id (1-based) of a med_list_codg, adding it when absent (*added = 1); *id = 0 for an empty one or
+ * when the table is full (FG__MED_MAX: the journal then carries the text). */
+int fg__index_med(fg__lindex_t *ix, const char *s, uint32_t *id, int *added);
+/* A lookup table (2^k slots of row index + 1) over n rows of NUL-padded names; NULL on ENOMEM. */
+uint32_t *fg__names_slots(const void *rows, size_t stride, size_t maxlen, uint32_t n, unsigned k);
 uint64_t fg__index_bytes(const fg__lindex_t *ix);
 int fg__index_rehash(fg__lindex_t *ix, unsigned k);
 
@@ -141,24 +164,40 @@ static inline void fg__put24(uint8_t *p, uint32_t v)
 /* ---- the journal (journal.c) ---- */
 
 #define FG__JHDR_SIZE  64u         /* file header */
-#define FG__JREC_HDR   64u         /* record header */
 #define FG__JREC_MAGIC 0x4A524746u /* "FGRJ" */
-#define FG__JREC_MAX   (FG__JREC_HDR + FG_ID_NORM_MAX + 16 + 4 * (FG_LEDGER_STR_MAX + 1) + 8)
+/* Longest record: fixed bytes, 5 varints, code, institution, 4 strings, padding. */
+#define FG__JREC_MAX (10 + 40 + 1 + FG_ID_NORM_MAX + 16 + 4 * (FG_LEDGER_STR_MAX + 1) + 8)
+
+/* What a record holds besides the event: its place, and the ids it refers to. */
+typedef struct fg__jref {
+    uint64_t lsn;
+    uint64_t off;     /* the record's journal offset */
+    uint64_t prev;    /* offset of the code's previous record, 0 for its first */
+    uint32_t inst;    /* institution id (unless inst_new) */
+    uint32_t med;     /* med_list_codg id (med_form 1) */
+    uint8_t inst_new; /* 1: the record defines the institution (text; its id is the next) */
+    uint8_t med_form; /* med_list_codg: 0 none, 1 id, 2 defined here (text), 3 text only */
+} fg__jref_t;
 
 typedef struct fg__jrec {
     uint64_t lsn;
     uint64_t prev;
     uint64_t off;
     uint32_t len;
+    fg__jref_t ref; /* inst and med as decoded: ids until fg__jrec_resolve */
     fg_ledger_history_t h;
 } fg__jrec_t;
 
-/* Encode a record into buf (>= FG__JREC_MAX bytes); returns its length (multiple of 8). */
-uint32_t fg__jrec_encode(uint8_t *buf, const fg_ledger_event_t *ev, uint64_t lsn, uint64_t prev,
-                         const fg_ledger_result_t *res);
-/* Decode and check a record of `avail` bytes at p. 0; 1 when incomplete (torn: avail too short or
- * all zero); FG_E_LEDGER_JOURNAL when damaged. */
-int fg__jrec_decode(const uint8_t *p, size_t avail, fg__jrec_t *r);
+/* Encode a record into buf (>= FG__JREC_MAX bytes); key is the code's index key. Returns its
+ * length (multiple of 8). */
+uint32_t fg__jrec_encode(uint8_t *buf, const fg_ledger_event_t *ev, const uint8_t *key,
+                         const fg__jref_t *ref, const fg_ledger_result_t *res);
+/* Decode and check the record of `avail` bytes at p, at journal offset `off`. 0; 1 when incomplete
+ * (torn: avail too short); FG_E_LEDGER_JOURNAL when damaged (zeros included). Institution and
+ * med_list_codg given by id are left to fg__jrec_resolve. */
+int fg__jrec_decode(const uint8_t *p, size_t avail, uint64_t off, fg__jrec_t *r);
+/* Fill the institution and med_list_codg given by id from the index's tables. */
+int fg__jrec_resolve(const fg__lindex_t *ix, fg__jrec_t *r);
 void fg__jhdr_encode(uint8_t hdr[FG__JHDR_SIZE]);
 int fg__jhdr_check(const uint8_t hdr[FG__JHDR_SIZE]);
 

@@ -5,8 +5,9 @@
  * an 8-byte XXH3 of them seeded with the block number, so any flipped byte is found, with the
  * offset of its block, and the snapshot is refused (the journal is the full history: remove the
  * snapshot to rebuild from it). The stream: a header (magic, version, lsn and journal offset
- * covered, counts, per-outcome totals), the institutions, the entries, the slot table and the side
- * table. It is written to snapshot.tmp, fsynced, renamed over snapshot, and the directory fsynced.
+ * covered, counts, per-outcome totals), the institutions, the interned med_list_codg, the entries,
+ * the slot table and the side table. It is written to snapshot.tmp, fsynced, renamed over snapshot,
+ * and the directory fsynced.
  */
 #include "core/compat.h"
 
@@ -21,7 +22,7 @@
 
 #define BLOCK   (1u << 20)
 #define MAGIC   "FGLEDGS1"
-#define VERSION 1u
+#define VERSION 2u
 
 struct bstream {
     const fg_io_t *io;
@@ -134,6 +135,8 @@ struct shdr {
     uint64_t spilled;
     uint64_t outcomes[FG_LEDGER__OUTCOMES];
     uint64_t unknown_source;
+    uint32_t nmed;
+    uint32_t pad;
 };
 
 static void path_of(char *out, size_t cap, const char *dir, const char *name)
@@ -184,9 +187,12 @@ int fg__snapshot_write(const fg_io_t *io, const char *dir, const fg__lindex_t *i
     h.spilled = ix->spilled;
     memcpy(h.outcomes, meta->outcomes, sizeof(h.outcomes));
     h.unknown_source = meta->unknown_source;
+    h.nmed = ix->nmed;
     rc = wput(&b, &h, sizeof(h));
     if (rc == 0 && ix->ninst > 0)
         rc = wput(&b, ix->inst, (size_t)ix->ninst * sizeof(*ix->inst));
+    if (rc == 0 && ix->nmed > 0)
+        rc = wput(&b, ix->med, (size_t)ix->nmed * sizeof(*ix->med));
     for (uint64_t done = 0; rc == 0 && done < ix->count;) {
         uint64_t c = done >> FG__CHUNK_BITS;
         uint64_t n = ix->count - done;
@@ -258,7 +264,7 @@ static int load(const fg_io_t *io, const char *dir, fg__lindex_t *ix, fg__snapme
         goto out;
     if (memcmp(h.magic, MAGIC, 8) != 0 || h.entry_size != sizeof(fg__lentry_t) ||
         h.version != VERSION || h.k > 32 || h.count * 4 > ((uint64_t)3 << h.k) ||
-        h.nside > h.count) {
+        h.nside > h.count || h.nmed > FG__MED_MAX) {
         rc = fg_error_set(err, FG_E_LEDGER_SNAPSHOT, "snapshot", 0,
                           "%s is not a ledger snapshot of this version", path);
         goto out;
@@ -291,7 +297,7 @@ static int load(const fg_io_t *io, const char *dir, fg__lindex_t *ix, fg__snapme
     ix->ninst = h.ninst;
     ix->inst_cap = h.ninst < 64 ? 64 : h.ninst;
     ix->inst = fg_calloc(ix->inst_cap, sizeof(*ix->inst));
-    ix->slots = fg_malloc(((size_t)1 << h.k) * sizeof(uint32_t));
+    ix->slots = fg__index_slots_new(h.k);
     ix->nchunks = (size_t)((h.count + ((uint64_t)1 << FG__CHUNK_BITS) - 1) >> FG__CHUNK_BITS);
     ix->chunks = fg_calloc(ix->nchunks ? ix->nchunks : 1, sizeof(*ix->chunks));
     if (ix->inst == NULL || ix->slots == NULL || ix->chunks == NULL) {
@@ -302,6 +308,27 @@ static int load(const fg_io_t *io, const char *dir, fg__lindex_t *ix, fg__snapme
         rc = rget(&b, ix->inst, (size_t)h.ninst * sizeof(*ix->inst));
         if (rc != 0)
             goto out;
+    }
+    if (h.nmed > 0) {
+        ix->med = fg_calloc(h.nmed, sizeof(*ix->med));
+        ix->med_cap = h.nmed;
+        ix->med_k = 8;
+        while (((uint64_t)3 << (ix->med_k - 2)) < (uint64_t)h.nmed + 1)
+            ix->med_k++;
+        if (ix->med == NULL) {
+            rc = fg_error_set(err, FG_ENOMEM, "snapshot", 0, NULL);
+            goto out;
+        }
+        rc = rget(&b, ix->med, (size_t)h.nmed * sizeof(*ix->med));
+        if (rc != 0)
+            goto out;
+        ix->nmed = h.nmed;
+        ix->med_slots =
+            fg__names_slots(ix->med, sizeof(*ix->med), FG_LEDGER_STR_MAX, ix->nmed, ix->med_k);
+        if (ix->med_slots == NULL) {
+            rc = fg_error_set(err, FG_ENOMEM, "snapshot", 0, NULL);
+            goto out;
+        }
     }
     for (uint64_t done = 0; done < h.count;) {
         uint64_t c = done >> FG__CHUNK_BITS;
@@ -361,20 +388,11 @@ static int load(const fg_io_t *io, const char *dir, fg__lindex_t *ix, fg__snapme
     ix->inst_k = 8;
     while (((uint64_t)3 << (ix->inst_k - 2)) < (uint64_t)h.ninst + 1)
         ix->inst_k++;
-    ix->inst_slots = fg_calloc((size_t)1 << ix->inst_k, sizeof(uint32_t));
+    ix->inst_slots =
+        fg__names_slots(ix->inst, sizeof(*ix->inst), sizeof(ix->inst->code), ix->ninst, ix->inst_k);
     if (ix->inst_slots == NULL) {
         rc = fg_error_set(err, FG_ENOMEM, "snapshot", 0, NULL);
         goto out;
-    }
-    {
-        uint64_t mask = ((uint64_t)1 << ix->inst_k) - 1;
-        for (uint32_t id = 1; id <= ix->ninst; id++) {
-            uint64_t i =
-                fg_hash64(ix->inst[id - 1].code, strnlen(ix->inst[id - 1].code, 12)) & mask;
-            while (ix->inst_slots[i] != 0)
-                i = (i + 1) & mask;
-            ix->inst_slots[i] = id;
-        }
     }
     rc = 0;
 out:

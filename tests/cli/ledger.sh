@@ -102,7 +102,10 @@ fi
 expect_grep "verify: sound after the truncation" 0 '^ok: 2000 journal records' 1 -- \
     "$FG" ledger verify --data "$TMP/torn"
 snap_size=$(stat -c %s "$TMP/torn/snapshot")
-printf '\x00' | dd of="$TMP/torn/snapshot" bs=1 seek=$((snap_size / 3)) conv=notrunc status=none
+# Flip the byte (whatever it holds): its bits inverted.
+old=$(od -An -tu1 -j $((snap_size / 3)) -N1 "$TMP/torn/snapshot" | tr -d ' ')
+printf "\\$(printf '%03o' $((old ^ 255)))" |
+    dd of="$TMP/torn/snapshot" bs=1 seek=$((snap_size / 3)) conv=notrunc status=none
 expect_grep "verify: a flipped byte in the snapshot is reported" 3 '^damaged: snapshot' 1 -- \
     "$FG" ledger verify --data "$TMP/torn"
 
