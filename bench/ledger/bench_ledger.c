@@ -272,7 +272,7 @@ static int run_embedded(const char *dir, const char *file, uint64_t limit, int h
              (unsigned long long)st.index_bytes,
              st.codes ? (double)st.index_bytes / (double)st.codes : 0.0,
              (unsigned long long)st.journal_bytes, close_s, reopen_s);
-    report_run("fundguard-embedded", extra, &r);
+    report_run(hint ? "fundguard-embedded" : "fundguard-embedded-no-size-hint", extra, &r);
     fg_free(e);
     return 0;
 }

@@ -3,8 +3,9 @@
 # repeated trace code, all reading the same CSV file in one run:
 #   1. `fundguard ledger synth --csv`: LEDGER_EVENTS (default 10,000,000) sale events, 5% of them
 #      repeating an earlier code.
-#   2. the embedded ledger (policy batch, group commit <= 10 ms), every event, its index sized up
-#      front for the file's rows (expect_codes; `bench_ledger embedded --no-size-hint` grows it);
+#   2. the embedded ledger (policy batch, group commit <= 10 ms), every event, pinned to one core
+#      (taskset -c LEDGER_CORE, default 1), its index sized up front for the file's rows
+#      (expect_codes), then again with the index grown as codes arrive (--no-size-hint);
 #   3. a throwaway PostgreSQL (scripts/pg-start.sh, the server's default durability: fsync on,
 #      synchronous_commit on): the ledger's PostgreSQL backend (batches of 10,000, two pipelined
 #      round trips a batch), a pipelined upsert (one transaction of 4,096 upserts a round trip) and a
@@ -41,9 +42,18 @@ res=$tmp/results.jsonl
 echo "ledger: $EVENTS sale events, 5% repeats"
 "$build/fundguard" ledger synth --csv --events "$EVENTS" --repeat-pct 5 --seed 1 >"$tmp/events.csv"
 csv_bytes=$(stat -c %s "$tmp/events.csv")
+# The file written back to disk now, not during the first engine's run (its journal fsyncs
+# would queue behind 1 GB of writeback).
+sync "$tmp/events.csv"
 
-echo "fundguard embedded (policy batch)"
-"$B" embedded --data "$tmp/emb" "$tmp/events.csv" | tee -a "$res"
+# "On one core": both of the embedded ledger's threads (apply, journal flusher) pinned to one CPU.
+pin=()
+command -v taskset >/dev/null && pin=(taskset -c "${LEDGER_CORE:-1}")
+echo "fundguard embedded (policy batch), pinned: ${pin[*]:-not pinned (no taskset)}"
+"${pin[@]}" "$B" embedded --data "$tmp/emb" "$tmp/events.csv" | tee -a "$res"
+rm -rf "$tmp/emb"
+echo "fundguard embedded, index grown as codes arrive (no size hint), pinned"
+"${pin[@]}" "$B" embedded --no-size-hint --data "$tmp/emb" "$tmp/events.csv" | tee -a "$res"
 rm -rf "$tmp/emb"
 
 pg_version=

@@ -47,6 +47,7 @@ typedef struct fg_serve_config {
     int64_t burst;                     /* requests a key may make at once */
     int64_t shutdown_grace;            /* seconds to finish requests in flight on SIGTERM */
     char ledger_fsync[8];              /* batch | always | off */
+    int64_t ledger_expect_codes;       /* codes the ledger index is sized for; 0 grows */
 } fg_serve_config_t;
 
 /* One option of the table. */

@@ -287,6 +287,7 @@ int fg_server_new(const fg_serve_config_t *c, fg_server_t **out, uint16_t *port,
     lo.fsync = strcmp(c->ledger_fsync, "always") == 0 ? FG_LEDGER_FSYNC_ALWAYS
                : strcmp(c->ledger_fsync, "off") == 0  ? FG_LEDGER_FSYNC_OFF
                                                       : FG_LEDGER_FSYNC_BATCH;
+    lo.expect_codes = (uint64_t)c->ledger_expect_codes;
     rc = mkdir_p(path);
     if (rc == 0)
         rc = fg_ledger_open(path, &lo, &s->ledger, NULL, err);
