@@ -987,22 +987,24 @@ static int ref_public(const char *kind)
 
 /* A drug row: its code is a catalogue code, it belongs to no institution, and pack_units, when
  * given, is the smallest units per pack (what split sales are counted against). */
+#define DRUG_PACK_MAX 1000000 /* the catalogue's pack_units range (docs/formats.md) */
+
 static int drug_row_check(req_ctx_t *c, const char *code, json_t *o)
 {
     char norm[FG_ID_NORM_MAX];
     fg_error_t e;
-    if (fg_id_check(FG_ID_MED_LIST, code, strlen(code), norm, sizeof(norm), &e) != 0 ||
-        strcmp(norm, code) != 0)
-        return fail(c, 400, e.code != 0 ? e.code : FG_E_RANGE, "code",
+    int rc = fg_id_check(FG_ID_MED_LIST, code, strlen(code), norm, sizeof(norm), &e);
+    if (rc != 0 || strcmp(norm, code) != 0)
+        return fail(c, 400, rc != 0 ? e.code : FG_E_RANGE, "code",
                     "not a national catalogue code as normalised (drug X+22 / Z+19 …)");
     if (json_object_get(o, "fixmedins_code") != NULL)
         return fail(c, 400, FG_E_RANGE, "fixmedins_code",
                     "a catalogue drug belongs to no institution");
     json_t *v = json_object_get(o, "pack_units");
-    if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 1 ||
-                      json_integer_value(v) > FG_LEDGER_UNITS_MAX))
+    if (v != NULL &&
+        (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > DRUG_PACK_MAX))
         return fail(c, 400, FG_E_RANGE, "pack_units",
-                    "pack_units is the smallest units per pack: an integer 1…1000000000");
+                    "pack_units is the smallest units per pack: an integer 1…1000000");
     return 0;
 }
 

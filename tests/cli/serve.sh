@@ -202,6 +202,8 @@ expect_call "reference: the drug list is not scoped to an institution" 200 '"cod
 expect_call "reference: a drug needs a catalogue code: 400" 400 '"field":"code"' PUT /v1/reference/drugs/ZA04 "$KA" "$TMP/drug.json"
 echo '{"status":"listed","pack_units":0}' >"$TMP/drug0.json"
 expect_call "reference: a pack of 0 units: 400" 400 '"field":"pack_units"' PUT /v1/reference/drugs/ZA04CAE0023010100166 "$KA" "$TMP/drug0.json"
+echo '{"status":"listed","pack_units":1000001}' >"$TMP/drugbig.json"
+expect_call "reference: a pack beyond the catalogue's range: 400" 400 '"field":"pack_units"' PUT /v1/reference/drugs/ZA04CAE0023010100166 "$KA" "$TMP/drugbig.json"
 echo '{"status":"listed","pack_units":24,"fixmedins_code":"H43010200012"}' >"$TMP/drugi.json"
 expect_call "reference: a drug belongs to no institution: 400" 400 '"field":"fixmedins_code"' PUT /v1/reference/drugs/ZA04CAE0023010100166 "$KA" "$TMP/drugi.json"
 i=0
