@@ -45,11 +45,12 @@ ticks() {
     done
     echo "$total"
 }
-# measure URL CONNS PID: wrk for SECONDS_; sets RPS P50 P90 P99 CPU_US NON200.
+# measure URL CONNS PID [SCRIPT]: wrk for SECONDS_ with bench/serve/SCRIPT (default check.lua);
+# sets RPS P50 P90 P99 CPU_US NON200.
 measure() {
     local t0 t1 nreq
     t0=$(ticks "$3")
-    wrk -t"$THREADS" -c"$2" -d"${SECONDS_}s" --latency -s "$root/bench/serve/check.lua" "$1" | tee "$tmp/wrk.txt"
+    wrk -t"$THREADS" -c"$2" -d"${SECONDS_}s" --latency -s "$root/bench/serve/${4:-check.lua}" "$1" | tee "$tmp/wrk.txt"
     t1=$(ticks "$3")
     RPS=$(awk '/^Requests\/sec:/ {print $2}' "$tmp/wrk.txt")
     nreq=$(awk '/requests in/ {print $1}' "$tmp/wrk.txt")
@@ -95,16 +96,8 @@ done
 peer=
 # The write path: a new settlement per request, durable before the answer (ledger fsync, SQLite
 # synchronous=FULL).
-t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-wrk -t"$THREADS" -c16 -d"${SECONDS_}s" --latency -s "$root/bench/serve/settle.lua" \
-    "http://127.0.0.1:$port/v1/settlements" | tee "$tmp/wrk.txt"
-t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-srps=$(awk '/^Requests\/sec:/ {print $2}' "$tmp/wrk.txt")
-snreq=$(awk '/requests in/ {print $1}' "$tmp/wrk.txt")
-scpu=$(( (t1 - t0) * 1000000 / $(getconf CLK_TCK) / snreq ))
-sp50=$(awk '$1 == "50%" {print $2}' "$tmp/wrk.txt")
-sp99=$(awk '$1 == "99%" {print $2}' "$tmp/wrk.txt")
-snon=$(awk '/^non200/ {print $2}' "$tmp/wrk.txt")
+measure "http://127.0.0.1:$port/v1/settlements" 16 "$pid" settle.lua
+srps=$RPS sp50=$P50 sp99=$P99 scpu=$CPU_US snon=$NON200
 echo "serve: settlements: $srps req/s, p99 $sp99, server CPU $scpu µs/request"
 # Memory over a long run: wrk on the check endpoint for SERVE_SOAK seconds (default 300; 0 skips),
 # the server's resident set sampled every 10 s. Flat means the last sample is within 5 % of the

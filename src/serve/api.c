@@ -387,14 +387,12 @@ typedef struct applied {
 static void event_check(applied_t *a);
 
 /* A split sale reported without its pack size (3505 and settlements carry only the units sold):
- * the size the ledger already keeps for the code, else the drug catalogue's (catalogue.csv or the
- * API's drug rows); with neither the event stays invalid (ledger.pack_units_required). */
-static void pack_units_known(fg_server_t *s, fg__engine_t **e, applied_t *a)
+ * the size the ledger already keeps for the code (st), else the drug catalogue's (catalogue.csv or
+ * the API's drug rows); with neither the event stays invalid (ledger.pack_units_required). */
+static void pack_units_known(fg_server_t *s, fg__engine_t **e, const fg_ledger_code_state_t *st,
+                             applied_t *a)
 {
-    fg_ledger_code_state_t st;
-    uint32_t pack = 0;
-    if (fg_ledger_query(s->ledger, a->ev.code, &st, NULL, NULL, NULL) == 0)
-        pack = st.pack_units;
+    uint32_t pack = st->pack_units;
     if (pack == 0) {
         if (*e == NULL)
             *e = fg__engine_get(s);
@@ -414,18 +412,26 @@ static int ledger_apply(req_ctx_t *c, applied_t *a, size_t n)
     fg__engine_t *e = NULL;
     pthread_mutex_lock(&s->ledger_mu);
     for (size_t i = 0; i < n && rc == 0; i++) {
-        if (a[i].outcome == FG_LEDGER_INVALID && a[i].error.code == FG_E_LEDGER_PACK)
-            pack_units_known(s, &e, &a[i]);
-        if (a[i].outcome == FG_LEDGER_INVALID && a[i].error.code != 0)
+        int need_pack = a[i].outcome == FG_LEDGER_INVALID && a[i].error.code == FG_E_LEDGER_PACK;
+        if (a[i].outcome == FG_LEDGER_INVALID && a[i].error.code != 0 && !need_pack)
             continue;
+        /* One look at the code: a retry of an event already in its history is answered, not
+         * applied again; its state gives a missing pack size. */
         same_event_t m = {.ev = &a[i].ev};
         fg_ledger_code_state_t st;
-        fg_ledger_query(s->ledger, a[i].ev.code, &st, is_same, &m, NULL);
+        if (fg_ledger_query(s->ledger, a[i].ev.code, &st, is_same, &m, NULL) != 0)
+            memset(&st, 0, sizeof(st));
         if (m.have) {
             a[i].outcome = m.found.outcome;
             a[i].kind = m.found.kind;
+            a[i].error.code = 0;
             a[i].again = 1;
             continue;
+        }
+        if (need_pack) {
+            pack_units_known(s, &e, &st, &a[i]);
+            if (a[i].error.code != 0)
+                continue;
         }
         fg_ledger_result_t r;
         rc = fg_ledger_apply(s->ledger, &a[i].ev, &r, &err);
