@@ -85,9 +85,12 @@ int fg_store_user_add(fg_store_t *s, const char *name, const char *role, const c
                       fg_error_t *err);
 /* Set a new password (FG_ENOTFOUND when no such user). */
 int fg_store_user_passwd(fg_store_t *s, const char *name, const char *password, fg_error_t *err);
-/* Check a name and password: 0 and *p filled, or FG_E_AUTH. */
+/* Check a name and password: 0 and *p filled, or FG_E_AUTH. A name that does not exist costs the
+ * same argon2id verification as a wrong password and gets the same error. */
 int fg_store_user_check(fg_store_t *s, const char *name, const char *password, fg_principal_t *p,
                         fg_error_t *err);
+/* argon2id verifications fg_store_user_check has run on this handle (/metrics counts them). */
+uint64_t fg_store_password_checks(fg_store_t *s);
 /* Users as JSON lines {"name","role","created_at"}. */
 int fg_store_user_list(fg_store_t *s, fg_buf_t *out, fg_error_t *err);
 

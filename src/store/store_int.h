@@ -10,6 +10,8 @@
 #ifndef FG_STORE_INT_H
 #define FG_STORE_INT_H
 
+#include <sodium.h>
+
 #include "fundguard/error.h"
 
 /* One result row: ncol values, NULL for SQL NULL. Non-zero stops the query and is returned. */
@@ -32,6 +34,13 @@ int fg__store_sqlite_open(const char *path, const fg__store_driver_t **drv, void
                           fg_error_t *err);
 int fg__store_pg_open(const char *conninfo, const fg__store_driver_t **drv, void **db,
                       fg_error_t *err);
+
+/* The argon2id parameters of every password hash (libsodium's interactive limits: 2 passes over
+ * 64 MiB), and a hash with them of a password nobody knows: fg_store_user_check verifies a name
+ * that is not there against it, so an unknown and a known name cost the same. */
+#define FG__STORE_PW_OPS crypto_pwhash_OPSLIMIT_INTERACTIVE
+#define FG__STORE_PW_MEM crypto_pwhash_MEMLIMIT_INTERACTIVE
+extern const char fg__store_dummy_pwhash[];
 
 /* The numbered migrations, oldest first: migration i + 1 is fg__store_migrations[i]. */
 extern const char *const fg__store_migrations[];

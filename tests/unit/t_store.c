@@ -4,11 +4,13 @@
  */
 #include "core/compat.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fundguard/store.h"
+#include "store/store_int.h"
 #include "t.h"
 
 /* A fresh store: SQLite in a temporary directory, or the PostgreSQL test database emptied. */
@@ -104,6 +106,51 @@ TEST(store_users)
     ASSERT_OK(fg_store_user_passwd(s, "wang", "battery staple", &err));
     ASSERT_OK(fg_store_user_check(s, "wang", "battery staple", &p, &err));
     ASSERT_ERR(fg_store_user_passwd(s, "nobody", "battery staple", &err), FG_ENOTFOUND);
+    fg_store_close(s);
+}
+
+/* An unknown name runs the same argon2id verification as a wrong password, and gets the same
+ * error: the answer and its cost do not tell whether the officer exists. */
+TEST(store_user_check_costs_the_same_for_unknown_names)
+{
+    fg_error_t err, known, unknown;
+    fg_store_t *s = open_store();
+    ASSERT_OK(fg_store_user_add(s, "wang", "reviewer", "correct horse", &err));
+    fg_principal_t p;
+    uint64_t n0 = fg_store_password_checks(s);
+    ASSERT_ERR(fg_store_user_check(s, "wang", "wrong horse", &p, &known), FG_E_AUTH);
+    ASSERT_EQ(fg_store_password_checks(s), n0 + 1);
+    ASSERT_ERR(fg_store_user_check(s, "nobody", "wrong horse", &p, &unknown), FG_E_AUTH);
+    ASSERT_EQ(fg_store_password_checks(s), n0 + 2);
+    ASSERT_STR_EQ(known.msg, unknown.msg);
+    ASSERT_STR_EQ(known.where, unknown.where);
+    ASSERT_OK(fg_store_user_check(s, "wang", "correct horse", &p, &err));
+    ASSERT_EQ(fg_store_password_checks(s), n0 + 3);
+    /* The stand-in hash has the parameters of the real ones. */
+    ASSERT_EQ(
+        crypto_pwhash_str_needs_rehash(fg__store_dummy_pwhash, FG__STORE_PW_OPS, FG__STORE_PW_MEM),
+        0);
+    fg_store_close(s);
+}
+
+/* A key is found by the digest of the whole key: a wrong secret after a real key's id and a key
+ * nobody made take the same path to the same error. */
+TEST(store_key_wrong_secret_is_an_unknown_key)
+{
+    fg_error_t err, wrong, unknown;
+    fg_store_t *s = open_store();
+    char key[FG_STORE_KEY_LEN + 1], id[48];
+    ASSERT_OK(fg_store_key_add(s, "admin", NULL, key, id, &err));
+    char forged[FG_STORE_KEY_LEN + 1];
+    memcpy(forged, key, sizeof(forged));
+    forged[FG_STORE_KEY_LEN - 1] = forged[FG_STORE_KEY_LEN - 1] == '0' ? '1' : '0';
+    fg_principal_t p;
+    ASSERT_ERR(fg_store_key_find(s, forged, &p, &wrong), FG_ENOTFOUND);
+    ASSERT_ERR(
+        fg_store_key_find(s, "fgk_0000000000000000_00000000000000000000000000000000", &p, &unknown),
+        FG_ENOTFOUND);
+    ASSERT_STR_EQ(wrong.msg, unknown.msg);
+    ASSERT_OK(fg_store_key_find(s, key, &p, &err));
     fg_store_close(s);
 }
 
