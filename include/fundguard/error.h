@@ -127,7 +127,10 @@ extern "C" {
     X(FG_E_RATE, -10906, "rate_limited", "too many requests; retry later")                         \
     X(FG_E_BODY_SIZE, -10907, "body.too_large", "the request body is larger than allowed")         \
     X(FG_E_METHOD, -10908, "method_not_allowed", "the method is not allowed on this path")         \
-    X(FG_E_CONFIG, -10909, "config", "a configuration option is wrong")
+    X(FG_E_CONFIG, -10909, "config", "a configuration option is wrong")                            \
+    X(FG_E_AUTH_RATE, -10910, "auth.rate_limited",                                                 \
+      "too many failed sign-ins for this name or from this address; retry after Retry-After "      \
+      "seconds")
 
 enum fg_errcode {
     FG_OK = 0,

@@ -45,6 +45,10 @@ typedef struct fg_serve_config {
     int64_t conn_timeout;              /* seconds a connection may stay idle */
     int64_t rate;                      /* requests per second per key; 0 off */
     int64_t burst;                     /* requests a key may make at once */
+    int64_t signin_user_failures;      /* failed sign-ins that lock a name; 0 off */
+    int64_t signin_addr_failures;      /* failed sign-ins that lock an address; 0 off */
+    int64_t signin_window;             /* seconds failures are remembered */
+    int64_t signin_lockout;            /* seconds a lock lasts */
     int64_t shutdown_grace;            /* seconds to finish requests in flight on SIGTERM */
     char ledger_fsync[8];              /* batch | always | off */
     int64_t ledger_expect_codes;       /* codes the ledger index is sized for; 0 grows */

@@ -152,19 +152,49 @@ static int64_t mono_s(void)
     return (int64_t)ts.tv_sec;
 }
 
+/* Not signed in: 401 (the same answer whatever was wrong). */
+static int refuse(req_ctx_t *c, int *st)
+{
+    *st = fail(c, 401, FG_E_AUTH, "Authorization",
+               "send an API key (Authorization: Bearer KEY) or officer credentials");
+    return 0;
+}
+
+/* "name:password" (colon at the ':') against the store, under the sign-in limits: while the name
+ * or the client's address is locked, 429 with Retry-After and no argon2id work at all. */
+static int check_password(req_ctx_t *c, char *cred, char *colon, int64_t now, int *st)
+{
+    char addr[64];
+    fg__http_peer(c->rq, addr);
+    *colon = '\0';
+    int wait = fg__signin_begin(&c->s->signin, cred, addr, now);
+    if (wait > 0) {
+        c->rs->retry_after = wait;
+        *st = fail(c, 429, FG_E_AUTH_RATE, "Authorization", NULL);
+        return 0;
+    }
+    fg_error_t err;
+    int rc = fg_store_user_check(c->s->store, cred, colon + 1, &c->who, &err);
+    fg__signin_end(&c->s->signin, cred, addr, rc, mono_s());
+    return rc == 0 ? 1 : refuse(c, st);
+}
+
 /* An API key (colon NULL) or "name:password" (colon points at the ':'): from the cache of recent
  * verifications, else verified against the store (a key's SHA-256; argon2id for a password) and
- * cached. */
-static int verify(req_ctx_t *c, char *cred, char *colon)
+ * cached. 1 when verified; else 0 with the answer written and its status in *st. A wrong key and
+ * an unknown one take the same path: the store looks the key up by the digest of all of it, never
+ * by the id inside it, and a key's 128 random bits leave nothing to guess, so keys are not under
+ * the sign-in limits. */
+static int verify(req_ctx_t *c, char *cred, char *colon, int *st)
 {
     fg__auth_cache_t *a = &c->s->auth;
     unsigned char d[32];
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, a->salt, sizeof(a->salt));
-    crypto_hash_sha256_update(&st, (const unsigned char *)(colon != NULL ? "u" : "k"), 1);
-    crypto_hash_sha256_update(&st, (const unsigned char *)cred, strlen(cred));
-    crypto_hash_sha256_final(&st, d);
+    crypto_hash_sha256_state hs;
+    crypto_hash_sha256_init(&hs);
+    crypto_hash_sha256_update(&hs, a->salt, sizeof(a->salt));
+    crypto_hash_sha256_update(&hs, (const unsigned char *)(colon != NULL ? "u" : "k"), 1);
+    crypto_hash_sha256_update(&hs, (const unsigned char *)cred, strlen(cred));
+    crypto_hash_sha256_final(&hs, d);
     size_t k = (d[0] | (size_t)d[1] << 8) % FG__AUTH_SLOTS;
     int64_t now = mono_s();
     int hit = 0;
@@ -177,11 +207,10 @@ static int verify(req_ctx_t *c, char *cred, char *colon)
     if (hit)
         return 1;
     fg_error_t err;
-    if (colon != NULL)
-        *colon = '\0';
-    int rc = colon != NULL ? fg_store_user_check(c->s->store, cred, colon + 1, &c->who, &err)
-                           : fg_store_key_find(c->s->store, cred, &c->who, &err);
-    if (rc != 0)
+    int ok = colon != NULL ? check_password(c, cred, colon, now, st)
+             : fg_store_key_find(c->s->store, cred, &c->who, &err) == 0 ? 1
+                                                                        : refuse(c, st);
+    if (!ok)
         return 0;
     pthread_mutex_lock(&a->mu);
     memcpy(a->slot[k].digest, d, sizeof(d));
@@ -191,7 +220,9 @@ static int verify(req_ctx_t *c, char *cred, char *colon)
     return 1;
 }
 
-static int authenticate(req_ctx_t *c)
+/* 1 when the caller is known (c->who); else 0 with the answer (401 or 429) written, its status in
+ * *st. */
+static int authenticate(req_ctx_t *c, int *st)
 {
     const char *h = fg__http_header(c->rq, "Authorization");
     const char *key = fg__http_header(c->rq, "X-API-Key");
@@ -201,22 +232,22 @@ static int authenticate(req_ctx_t *c)
         char k[FG_STORE_KEY_LEN + 1];
         size_t n = strlen(key);
         if (n != FG_STORE_KEY_LEN)
-            return 0;
+            return refuse(c, st);
         memcpy(k, key, n + 1);
-        return verify(c, k, NULL);
+        return verify(c, k, NULL, st);
     }
     if (h == NULL || strncmp(h, "Basic ", 6) != 0)
-        return 0;
+        return refuse(c, st);
     unsigned char raw[256];
     size_t n = 0;
     if (sodium_base642bin(raw, sizeof(raw) - 1, h + 6, strlen(h + 6), NULL, &n, NULL,
                           sodium_base64_VARIANT_ORIGINAL) != 0)
-        return 0;
+        return refuse(c, st);
     raw[n] = '\0';
     char *colon = strchr((char *)raw, ':');
     if (colon == NULL)
-        return 0;
-    return verify(c, (char *)raw, colon);
+        return refuse(c, st);
+    return verify(c, (char *)raw, colon, st);
 }
 
 /* ---------------------------------------------------------------- documents */
@@ -1269,6 +1300,12 @@ static int do_metrics(req_ctx_t *c, fg_buf_t *out)
                   atomic_load(&m->inflight), atomic_load(&m->checks), atomic_load(&m->settlements),
                   atomic_load(&m->ledger_events), atomic_load(&m->alerts),
                   atomic_load(&m->reloads));
+    fg_buf_printf(out,
+                  "# HELP fundguard_auth_password_checks_total argon2id verifications of officer "
+                  "passwords (unknown names included)\n"
+                  "# TYPE fundguard_auth_password_checks_total counter\n"
+                  "fundguard_auth_password_checks_total %llu\n",
+                  (unsigned long long)fg_store_password_checks(s->store));
     fg_ledger_stats_t ls;
     pthread_mutex_lock(&s->ledger_mu);
     fg_ledger_stats(s->ledger, &ls);
@@ -1457,9 +1494,8 @@ void fg__api_handle(void *app, const fg__http_req_t *rq, fg__http_resp_t *rs)
         st = do_health(&c, out);
     else if (strcmp(rq->path, "/metrics") == 0)
         st = do_metrics(&c, out);
-    else if (!authenticate(&c))
-        st = fail(&c, 401, FG_E_AUTH, "Authorization",
-                  "send an API key (Authorization: Bearer KEY) or officer credentials");
+    else if (!authenticate(&c, &st))
+        ; /* 401 or 429, answered */
     else if (rate_limited(&c))
         st = fail(&c, 429, FG_E_RATE, "", NULL);
     else if (rq->body_too_large)

@@ -49,6 +49,8 @@ int fg__http_start(const fg__http_opts_t *o, fg__http_handler fn, void *app, fg_
 /* A request header or query argument (NULL when absent). */
 const char *fg__http_header(const fg__http_req_t *req, const char *name);
 const char *fg__http_query(const fg__http_req_t *req, const char *name);
+/* The client's address as text ("127.0.0.1"), "" when not known. */
+void fg__http_peer(const fg__http_req_t *req, char out[64]);
 /* Stop accepting connections; wait up to grace_ms for requests in flight; stop the workers. */
 void fg__http_stop(fg__http_t *h, long grace_ms);
 void fg__http_free(fg__http_t *h);

@@ -274,7 +274,13 @@ int fg_server_new(const fg_serve_config_t *c, fg_server_t **out, uint16_t *port,
     pthread_mutex_init(&s->auth.mu, NULL);
     randombytes_buf(s->auth.salt, sizeof(s->auth.salt));
     char path[FG_SERVE_PATH_MAX + 32];
-    int rc = mkdir_p(c->data);
+    int rc = fg__signin_init(&s->signin, c->signin_user_failures, c->signin_addr_failures,
+                             c->signin_window, c->signin_lockout);
+    if (rc != 0) {
+        fg_error_set(err, rc, "", 0, NULL);
+        goto fail;
+    }
+    rc = mkdir_p(c->data);
     if (rc != 0) {
         fg_error_set(err, rc, "data", 0, "%s: %s", c->data, strerror(-rc));
         goto fail;
@@ -339,6 +345,7 @@ int fg_server_free(fg_server_t *s, fg_error_t *err)
     fg_history_free(s->hist);
     fg_store_close(s->store);
     fg__rate_release(&s->rate);
+    fg__signin_release(&s->signin);
     pthread_mutex_destroy(&s->auth.mu);
     pthread_mutex_destroy(&s->engine_mu);
     pthread_mutex_destroy(&s->ledger_mu);

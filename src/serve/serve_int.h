@@ -1,6 +1,6 @@
 /*
  * serve_int.h — the server's internals shared by serve.c (life cycle, engines), api.c (routes and
- * handlers) and rate.c (per-key rate limits).
+ * handlers), rate.c (per-key rate limits) and signin.c (failed sign-ins).
  */
 #ifndef FG_SERVE_INT_H
 #define FG_SERVE_INT_H
@@ -46,6 +46,42 @@ void fg__rate_init(fg__rate_t *r, double rate, double burst);
 void fg__rate_release(fg__rate_t *r);
 /* 0 when the call may go ahead; otherwise the seconds to wait (>= 1). */
 int fg__rate_take(fg__rate_t *r, const char *id);
+
+/* Failed officer sign-ins per user name and per client address (signin.c): fixed tables of
+ * FG__SIGNIN_SETS × FG__SIGNIN_WAYS entries each (256 KiB), whatever is sprayed at them. */
+#define FG__SIGNIN_SETS 1024
+#define FG__SIGNIN_WAYS 8
+typedef struct fg__signin_entry {
+    uint64_t tag;   /* keyed hash of the name or address; 0: empty */
+    int64_t since;  /* start of the counting window (seconds, monotonic) */
+    int64_t until;  /* locked until then; 0: not locked */
+    uint32_t count; /* attempts in the window, those in flight included */
+} fg__signin_entry_t;
+
+typedef struct fg__signin_table {
+    int64_t limit;         /* attempts in a window that lock it; 0: off */
+    fg__signin_entry_t *e; /* SETS × WAYS, allocated when limit > 0 */
+} fg__signin_table_t;
+
+typedef struct fg__signin {
+    pthread_mutex_t mu;
+    unsigned char key[16]; /* SipHash key, random per process */
+    int64_t window;        /* seconds failures are remembered */
+    int64_t lockout;       /* seconds a locked name or address stays locked */
+    fg__signin_table_t user, addr;
+} fg__signin_t;
+
+/* Limits 0 turn a table off. FG_ENOMEM when a table cannot be had. */
+int fg__signin_init(fg__signin_t *g, int64_t user_limit, int64_t addr_limit, int64_t window,
+                    int64_t lockout);
+void fg__signin_release(fg__signin_t *g);
+/* Before a password is verified: 0 to go ahead (the attempt is counted against the name and the
+ * address), or the seconds the name or the address stays locked (nothing counted). now: seconds,
+ * monotonic. */
+int fg__signin_begin(fg__signin_t *g, const char *user, const char *addr, int64_t now);
+/* After: rc 0 signed in (the name's count is cleared), FG_E_AUTH a failure (it stays counted),
+ * anything else no answer (the attempt is taken back). */
+void fg__signin_end(fg__signin_t *g, const char *user, const char *addr, int rc, int64_t now);
 
 /* Credentials verified recently — API keys (a store lookup each) and officer passwords (argon2id
  * takes tens of milliseconds by design) — so requests are not verified one by one: SHA-256 of a
@@ -95,6 +131,7 @@ struct fg_server {
     fg__http_t *http;
     fg__rate_t rate;
     fg__auth_cache_t auth;
+    fg__signin_t signin;
     fg__metrics_t m;
 };
 

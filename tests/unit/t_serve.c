@@ -1,6 +1,6 @@
 /*
  * t_serve.c — the service's pieces that need no network: the option table (defaults, ranges, the
- * config file, the sample) and the per-key rate limiter.
+ * config file, the sample), the per-key rate limiter and the sign-in limits.
  */
 #include "core/compat.h"
 
@@ -22,6 +22,10 @@ TEST(serve_config_defaults)
     ASSERT_EQ(c.rate, 0);
     ASSERT_STR_EQ(c.ledger_fsync, "batch");
     ASSERT_STR_EQ(c.db, "");
+    ASSERT_EQ(c.signin_user_failures, 10);
+    ASSERT_EQ(c.signin_addr_failures, 50);
+    ASSERT_EQ(c.signin_window, 900);
+    ASSERT_EQ(c.signin_lockout, 900);
 }
 
 TEST(serve_config_set_checks_type_and_range)
@@ -101,4 +105,95 @@ TEST(serve_rate_limits_per_key)
     for (int i = 0; i < 100; i++)
         ASSERT_EQ(fg__rate_take(&r, "k_a"), 0);
     fg__rate_release(&r);
+}
+
+/* n failed sign-ins of user from addr at now, each let through. */
+static void fail_n(fg__signin_t *g, const char *user, const char *addr, int n, int64_t now)
+{
+    for (int i = 0; i < n; i++) {
+        ASSERT_EQ(fg__signin_begin(g, user, addr, now), 0);
+        fg__signin_end(g, user, addr, FG_E_AUTH, now);
+    }
+}
+
+/* A sign-in of user from addr at now, let through, ending with rc. */
+static void sign_in(fg__signin_t *g, const char *user, const char *addr, int rc, int64_t now)
+{
+    ASSERT_EQ(fg__signin_begin(g, user, addr, now), 0);
+    fg__signin_end(g, user, addr, rc, now);
+}
+
+/* A name is locked after its limit of failures within the window, for the lockout; a success
+ * clears its count. */
+TEST(serve_signin_locks_a_name)
+{
+    fg__signin_t g;
+    ASSERT_OK(fg__signin_init(&g, 3, 0, 60, 10));
+    fail_n(&g, "wang", "10.0.0.1", 3, 100);
+    ASSERT_EQ(fg__signin_begin(&g, "wang", "10.0.0.2", 101), 9); /* from anywhere */
+    sign_in(&g, "li", "10.0.0.1", 0, 101);                       /* another name is not */
+    sign_in(&g, "wang", "10.0.0.1", 0, 110);                     /* the lockout is over */
+    /* The success cleared the count: three more failures before the next lock. */
+    fail_n(&g, "wang", "10.0.0.1", 3, 111);
+    ASSERT_GE(fg__signin_begin(&g, "wang", "10.0.0.1", 111), 1);
+    /* Failures older than the window are forgotten. */
+    fail_n(&g, "zhao", "10.0.0.1", 2, 200);
+    fail_n(&g, "zhao", "10.0.0.1", 2, 261);
+    ASSERT_EQ(fg__signin_begin(&g, "zhao", "10.0.0.1", 261), 0);
+    fg__signin_release(&g);
+}
+
+/* Attempts in flight count at once (workers verifying together cannot pass the limit); one that
+ * was no failure — a store error — is taken back, the lock it brought with it too. */
+TEST(serve_signin_counts_attempts_in_flight)
+{
+    fg__signin_t g;
+    ASSERT_OK(fg__signin_init(&g, 2, 0, 60, 10));
+    ASSERT_EQ(fg__signin_begin(&g, "wang", "a", 1), 0);
+    ASSERT_EQ(fg__signin_begin(&g, "wang", "a", 1), 0);
+    ASSERT_GE(fg__signin_begin(&g, "wang", "a", 1), 1);
+    fg__signin_end(&g, "wang", "a", FG_E_STORE, 1);
+    ASSERT_EQ(fg__signin_begin(&g, "wang", "a", 1), 0);
+    fg__signin_end(&g, "wang", "a", FG_E_AUTH, 1);
+    fg__signin_end(&g, "wang", "a", FG_E_AUTH, 1);
+    ASSERT_GE(fg__signin_begin(&g, "wang", "a", 2), 1);
+    fg__signin_release(&g);
+}
+
+/* An address spraying many names is locked; a success from it does not wipe its failures. */
+TEST(serve_signin_locks_an_address)
+{
+    fg__signin_t g;
+    ASSERT_OK(fg__signin_init(&g, 3, 5, 60, 10));
+    char name[32];
+    for (int i = 0; i < 4; i++) {
+        snprintf(name, sizeof(name), "nobody%d", i);
+        fail_n(&g, name, "10.0.0.9", 1, 5);
+    }
+    sign_in(&g, "wang", "10.0.0.9", 0, 5);
+    fail_n(&g, "nobody4", "10.0.0.9", 1, 5);
+    ASSERT_EQ(fg__signin_begin(&g, "wang", "10.0.0.9", 6), 9); /* even a good name */
+    ASSERT_EQ(fg__signin_begin(&g, "wang", "10.0.0.8", 6), 0); /* from elsewhere it goes */
+    fg__signin_release(&g);
+}
+
+/* A spray of far more names than the table holds neither grows it nor frees a locked name. */
+TEST(serve_signin_tables_are_bounded)
+{
+    fg__signin_t g;
+    ASSERT_OK(fg__signin_init(&g, 2, 0, 600, 300));
+    fail_n(&g, "wang", "x", 2, 0);
+    char name[32];
+    for (int i = 0; i < 20 * FG__SIGNIN_SETS * FG__SIGNIN_WAYS; i++) {
+        snprintf(name, sizeof(name), "spray%d", i);
+        if (fg__signin_begin(&g, name, "x", 1) == 0)
+            fg__signin_end(&g, name, "x", FG_E_AUTH, 1);
+    }
+    ASSERT_GE(fg__signin_begin(&g, "wang", "x", 2), 1);
+    fg__signin_release(&g);
+    /* Off: never locked. */
+    ASSERT_OK(fg__signin_init(&g, 0, 0, 600, 300));
+    for (int i = 0; i < 100; i++)
+        ASSERT_EQ(fg__signin_begin(&g, "wang", "x", 0), 0);
+    fg__signin_release(&g);
 }

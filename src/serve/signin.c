@@ -1,0 +1,166 @@
+/*
+ * signin.c — limits on failed sign-ins (officer passwords), per user name and per client address,
+ * checked before any argon2id work so that a refused attempt costs nothing.
+ *
+ * Each attempt is counted when it begins (so that workers verifying at the same time cannot pass
+ * the limit together) and taken back when it turns out not to be a failure. A name or an address
+ * whose count reaches its limit within `window` seconds is locked for `lockout` seconds: attempts
+ * are answered 429 and not counted; after it, counting starts again. A success clears the name's
+ * count; the address keeps its failures, so one good account cannot wipe an address's record.
+ * Names are counted whether or not the officer exists, so a lock tells nothing about who exists.
+ *
+ * Memory is fixed: each table is FG__SIGNIN_SETS sets of FG__SIGNIN_WAYS entries, an entry a
+ * keyed 64-bit hash (SipHash under a per-process key, so a spray cannot aim at one set) with its
+ * counts. A new name takes an idle entry of its set, else the unlocked one counting longest, and
+ * a locked entry only when all of its set are locked (the one whose lock ends first).
+ */
+#include "core/compat.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "fundguard/alloc.h"
+#include "serve/serve_int.h"
+
+static void table_init(fg__signin_table_t *t, int64_t limit)
+{
+    t->limit = limit;
+    t->e = limit > 0 ? fg_calloc((size_t)FG__SIGNIN_SETS * FG__SIGNIN_WAYS, sizeof(*t->e)) : NULL;
+    if (t->e == NULL)
+        t->limit = 0;
+}
+
+int fg__signin_init(fg__signin_t *g, int64_t user_limit, int64_t addr_limit, int64_t window,
+                    int64_t lockout)
+{
+    memset(g, 0, sizeof(*g));
+    pthread_mutex_init(&g->mu, NULL);
+    randombytes_buf(g->key, sizeof(g->key));
+    g->window = window;
+    g->lockout = lockout;
+    table_init(&g->user, user_limit);
+    table_init(&g->addr, addr_limit);
+    return (user_limit > 0 && g->user.e == NULL) || (addr_limit > 0 && g->addr.e == NULL)
+               ? FG_ENOMEM
+               : 0;
+}
+
+void fg__signin_release(fg__signin_t *g)
+{
+    fg_free(g->user.e);
+    fg_free(g->addr.e);
+    g->user.e = g->addr.e = NULL;
+    pthread_mutex_destroy(&g->mu);
+}
+
+static uint64_t tag_of(const fg__signin_t *g, const char *s)
+{
+    unsigned char h[crypto_shorthash_BYTES];
+    crypto_shorthash(h, (const unsigned char *)s, strlen(s), g->key);
+    uint64_t t;
+    memcpy(&t, h, sizeof(t));
+    return t != 0 ? t : 1;
+}
+
+/* Forget what is over: an ended lock, or a window gone by without one. */
+static void age(const fg__signin_t *g, fg__signin_entry_t *e, int64_t now)
+{
+    if ((e->until != 0 && now >= e->until) || (e->until == 0 && now - e->since >= g->window)) {
+        e->count = 0;
+        e->until = 0;
+        e->since = now;
+    }
+}
+
+/* Which entry of a full set to give up first: the smallest. */
+static int64_t keep_score(const fg__signin_entry_t *e)
+{
+    if (e->tag == 0 || e->count == 0)
+        return -1;
+    if (e->until == 0)
+        return e->since;
+    return INT64_MAX / 2 + e->until;
+}
+
+/* The entry of s in t, aged to now; with add, made when missing (NULL when t is off). */
+static fg__signin_entry_t *entry(fg__signin_t *g, fg__signin_table_t *t, const char *s, int64_t now,
+                                 int add)
+{
+    if (t->limit <= 0)
+        return NULL;
+    uint64_t tag = tag_of(g, s);
+    fg__signin_entry_t *set = t->e + (size_t)(tag % FG__SIGNIN_SETS) * FG__SIGNIN_WAYS;
+    fg__signin_entry_t *victim = NULL;
+    for (int i = 0; i < FG__SIGNIN_WAYS; i++) {
+        fg__signin_entry_t *e = &set[i];
+        if (e->tag == tag) {
+            age(g, e, now);
+            return e;
+        }
+        if (e->tag != 0)
+            age(g, e, now);
+        if (victim == NULL || keep_score(e) < keep_score(victim))
+            victim = e;
+    }
+    if (!add)
+        return NULL;
+    *victim = (fg__signin_entry_t){.tag = tag, .since = now};
+    return victim;
+}
+
+static int64_t locked_for(const fg__signin_entry_t *e, int64_t now)
+{
+    return e != NULL && e->until > now ? e->until - now : 0;
+}
+
+static void count_one(const fg__signin_t *g, const fg__signin_table_t *t, fg__signin_entry_t *e,
+                      int64_t now)
+{
+    if (e == NULL)
+        return;
+    e->count++;
+    if (e->count >= t->limit && e->until == 0)
+        e->until = now + g->lockout;
+}
+
+/* Take back an attempt that was not a failure (and the lock it alone brought). */
+static void uncount_one(const fg__signin_table_t *t, fg__signin_entry_t *e)
+{
+    if (e == NULL || e->count == 0)
+        return;
+    e->count--;
+    if (e->count < t->limit)
+        e->until = 0;
+}
+
+int fg__signin_begin(fg__signin_t *g, const char *user, const char *addr, int64_t now)
+{
+    if (g->user.limit <= 0 && g->addr.limit <= 0)
+        return 0;
+    pthread_mutex_lock(&g->mu);
+    fg__signin_entry_t *u = entry(g, &g->user, user, now, 1);
+    fg__signin_entry_t *a = entry(g, &g->addr, addr, now, 1);
+    int64_t wait = locked_for(u, now);
+    if (locked_for(a, now) > wait)
+        wait = locked_for(a, now);
+    if (wait == 0) {
+        count_one(g, &g->user, u, now);
+        count_one(g, &g->addr, a, now);
+    }
+    pthread_mutex_unlock(&g->mu);
+    return wait > INT32_MAX ? INT32_MAX : (int)wait;
+}
+
+void fg__signin_end(fg__signin_t *g, const char *user, const char *addr, int rc, int64_t now)
+{
+    if (rc == FG_E_AUTH || (g->user.limit <= 0 && g->addr.limit <= 0))
+        return;
+    pthread_mutex_lock(&g->mu);
+    fg__signin_entry_t *u = entry(g, &g->user, user, now, 0);
+    if (rc == 0 && u != NULL)
+        *u = (fg__signin_entry_t){0};
+    else
+        uncount_one(&g->user, u);
+    uncount_one(&g->addr, entry(g, &g->addr, addr, now, 0));
+    pthread_mutex_unlock(&g->mu);
+}
