@@ -56,6 +56,7 @@ typedef struct fg__signin_entry {
     int64_t since;  /* start of the counting window (seconds, monotonic) */
     int64_t until;  /* locked until then; 0: not locked */
     uint32_t count; /* attempts in the window, those in flight included */
+    uint32_t busy;  /* attempts in flight (being verified) */
 } fg__signin_entry_t;
 
 typedef struct fg__signin_table {

@@ -4,8 +4,9 @@
  *
  * Each attempt is counted when it begins (so that workers verifying at the same time cannot pass
  * the limit together) and taken back when it turns out not to be a failure. A name or an address
- * whose count reaches its limit within `window` seconds is locked for `lockout` seconds: attempts
- * are answered 429 and not counted; after it, counting starts again. A success clears the name's
+ * whose count reaches its limit within `window` seconds is locked for `lockout` seconds from the
+ * answer to the failure that reached it (however long the password check took): attempts are
+ * answered 429 and not counted; after it, counting starts again. A success clears the name's
  * count; the address keeps its failures, so one good account cannot wipe an address's record.
  * Names are counted whether or not the officer exists, so a lock tells nothing about who exists.
  *
@@ -62,10 +63,12 @@ static uint64_t tag_of(const fg__signin_t *g, const char *s)
     return t != 0 ? t : 1;
 }
 
-/* Forget what is over: an ended lock, or a window gone by without one. */
+/* Forget what is over: an ended lock, or a window gone by without one — once no attempt is in
+ * flight. */
 static void age(const fg__signin_t *g, fg__signin_entry_t *e, int64_t now)
 {
-    if ((e->until != 0 && now >= e->until) || (e->until == 0 && now - e->since >= g->window)) {
+    if (e->busy == 0 &&
+        ((e->until != 0 && now >= e->until) || (e->until == 0 && now - e->since >= g->window))) {
         e->count = 0;
         e->until = 0;
         e->since = now;
@@ -75,7 +78,7 @@ static void age(const fg__signin_t *g, fg__signin_entry_t *e, int64_t now)
 /* Which entry of a full set to give up first: the smallest. */
 static int64_t keep_score(const fg__signin_entry_t *e)
 {
-    if (e->tag == 0 || e->count == 0)
+    if (e->tag == 0 || (e->count == 0 && e->busy == 0))
         return -1;
     if (e->until == 0)
         return e->since;
@@ -108,27 +111,45 @@ static fg__signin_entry_t *entry(fg__signin_t *g, fg__signin_table_t *t, const c
     return victim;
 }
 
-static int64_t locked_for(const fg__signin_entry_t *e, int64_t now)
+/* Seconds e stays locked: its lock, or — while the attempts that reached the limit are still
+ * being verified — the lockout they will bring if they fail. */
+static int64_t locked_for(const fg__signin_t *g, const fg__signin_table_t *t,
+                          const fg__signin_entry_t *e, int64_t now)
 {
-    return e != NULL && e->until > now ? e->until - now : 0;
+    if (e == NULL)
+        return 0;
+    if (e->until > now)
+        return e->until - now;
+    return e->count >= t->limit ? g->lockout : 0;
 }
 
-static void count_one(const fg__signin_t *g, const fg__signin_table_t *t, fg__signin_entry_t *e,
-                      int64_t now)
+static void count_one(fg__signin_entry_t *e)
+{
+    if (e != NULL) {
+        e->count++;
+        e->busy++;
+    }
+}
+
+/* An attempt of e answered at now with rc (clear: a success clears the count). A failure that
+ * reaches the limit locks for the lockout from its answer on; an attempt that was no failure is
+ * taken back, with a lock that its count alone brought. */
+static void settle(const fg__signin_t *g, const fg__signin_table_t *t, fg__signin_entry_t *e,
+                   int rc, int clear, int64_t now)
 {
     if (e == NULL)
         return;
-    e->count++;
-    if (e->count >= t->limit && e->until == 0)
-        e->until = now + g->lockout;
-}
-
-/* Take back an attempt that was not a failure (and the lock it alone brought). */
-static void uncount_one(const fg__signin_table_t *t, fg__signin_entry_t *e)
-{
-    if (e == NULL || e->count == 0)
+    if (e->busy > 0)
+        e->busy--;
+    if (rc == FG_E_AUTH) {
+        if (e->count >= t->limit && e->until < now + g->lockout)
+            e->until = now + g->lockout;
         return;
-    e->count--;
+    }
+    if (rc == 0 && clear)
+        e->count = 0;
+    else if (e->count > 0)
+        e->count--;
     if (e->count < t->limit)
         e->until = 0;
 }
@@ -140,12 +161,13 @@ int fg__signin_begin(fg__signin_t *g, const char *user, const char *addr, int64_
     pthread_mutex_lock(&g->mu);
     fg__signin_entry_t *u = entry(g, &g->user, user, now, 1);
     fg__signin_entry_t *a = entry(g, &g->addr, addr, now, 1);
-    int64_t wait = locked_for(u, now);
-    if (locked_for(a, now) > wait)
-        wait = locked_for(a, now);
+    int64_t wait = locked_for(g, &g->user, u, now);
+    int64_t wa = locked_for(g, &g->addr, a, now);
+    if (wa > wait)
+        wait = wa;
     if (wait == 0) {
-        count_one(g, &g->user, u, now);
-        count_one(g, &g->addr, a, now);
+        count_one(u);
+        count_one(a);
     }
     pthread_mutex_unlock(&g->mu);
     return wait > INT32_MAX ? INT32_MAX : (int)wait;
@@ -153,14 +175,10 @@ int fg__signin_begin(fg__signin_t *g, const char *user, const char *addr, int64_
 
 void fg__signin_end(fg__signin_t *g, const char *user, const char *addr, int rc, int64_t now)
 {
-    if (rc == FG_E_AUTH || (g->user.limit <= 0 && g->addr.limit <= 0))
+    if (g->user.limit <= 0 && g->addr.limit <= 0)
         return;
     pthread_mutex_lock(&g->mu);
-    fg__signin_entry_t *u = entry(g, &g->user, user, now, 0);
-    if (rc == 0 && u != NULL)
-        *u = (fg__signin_entry_t){0};
-    else
-        uncount_one(&g->user, u);
-    uncount_one(&g->addr, entry(g, &g->addr, addr, now, 0));
+    settle(g, &g->user, entry(g, &g->user, user, now, 0), rc, 1, now);
+    settle(g, &g->addr, entry(g, &g->addr, addr, now, 0), rc, 0, now);
     pthread_mutex_unlock(&g->mu);
 }

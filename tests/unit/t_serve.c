@@ -143,6 +143,16 @@ TEST(serve_signin_locks_a_name)
     fg__signin_release(&g);
 }
 
+/* Two sign-ins of name from "a" begun at t, failing at t and at t2; locked in between. */
+static void two_failures(fg__signin_t *g, const char *name, int64_t t, int64_t t2)
+{
+    ASSERT_EQ(fg__signin_begin(g, name, "a", t), 0);
+    ASSERT_EQ(fg__signin_begin(g, name, "a", t), 0);
+    fg__signin_end(g, name, "a", FG_E_AUTH, t);
+    ASSERT_GE(fg__signin_begin(g, name, "a", t2 - 1), 1);
+    fg__signin_end(g, name, "a", FG_E_AUTH, t2);
+}
+
 /* Attempts in flight count at once (workers verifying together cannot pass the limit); one that
  * was no failure — a store error — is taken back, the lock it brought with it too. */
 TEST(serve_signin_counts_attempts_in_flight)
@@ -157,6 +167,12 @@ TEST(serve_signin_counts_attempts_in_flight)
     fg__signin_end(&g, "wang", "a", FG_E_AUTH, 1);
     fg__signin_end(&g, "wang", "a", FG_E_AUTH, 1);
     ASSERT_GE(fg__signin_begin(&g, "wang", "a", 2), 1);
+    /* The lock runs from the answer to the failure that reached the limit, however long the
+     * password check took — even longer than the lockout itself. */
+    two_failures(&g, "li", 100, 107);
+    ASSERT_EQ(fg__signin_begin(&g, "li", "a", 108), 9);
+    two_failures(&g, "zhao", 200, 250);
+    ASSERT_EQ(fg__signin_begin(&g, "zhao", "a", 251), 9);
     fg__signin_release(&g);
 }
 
