@@ -1132,6 +1132,9 @@ static int do_ref_get(req_ctx_t *c, const char *kind, const char *code, fg_buf_t
     fg_error_t err;
     if (code == NULL) {
         const char *inst = fg__http_query(c->rq, "fixmedins_code");
+        if (is_institution(c) && strcmp(kind, "person") == 0)
+            return fail(c, 403, FG_E_FORBIDDEN, "",
+                        "an institution looks a person up by psn_no; the list is the bureau's");
         if (is_institution(c) && !ref_public(kind))
             inst = c->who.fixmedins_code;
         long long limit;
@@ -1504,6 +1507,9 @@ void fg__api_handle(void *app, const fg__http_req_t *rq, fg__http_resp_t *rs)
         st = fail(&c, 400, FG_E_JSON_DEPTH, "", msg);
     } else
         st = route(&c, out);
+    /* Whatever the handler wrote, an institution key is shown nothing of another institution. */
+    if (is_institution(&c) && fg__scope_redact(out, c.who.fixmedins_code) != 0)
+        st = fail(&c, 500, FG_EINTERNAL, "", "the answer could not be scoped to the institution");
     if (st == 0)
         st = 200;
     rs->status = st;
