@@ -40,8 +40,9 @@ static int names_another(const char *s, size_t n, const char *inst)
 {
     static const char key[] = "\"fixmedins_code\"";
     size_t in = strlen(inst);
-    const char *end = s + n, *p = s;
-    while ((p = memmem(p, (size_t)(end - p), key, sizeof(key) - 1)) != NULL) {
+    const char *end = s + n;
+    for (const char *p = memmem(s, n, key, sizeof(key) - 1); p != NULL;
+         p = memmem(p, (size_t)(end - p), key, sizeof(key) - 1)) {
         p += sizeof(key) - 1;
         while (p < end && (*p == ' ' || *p == ':' || *p == '\t' || *p == '\n' || *p == '\r'))
             p++;

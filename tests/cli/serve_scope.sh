@@ -86,7 +86,12 @@ KR=$("$FG" key add --role reviewer "${DB_ARGS[@]}" 2>/dev/null)
 KL=$("$FG" key add --role leader "${DB_ARGS[@]}" 2>/dev/null)
 echo "correct horse" | "$FG" user add zhao --role auditor "${DB_ARGS[@]}" >/dev/null 2>&1
 AUDITOR="zhao:correct horse"
-start
+# The pseudonyms are made under the configured key (a bad key file stops the server: exit 2).
+printf 'not a key\n' >"$TMP/bad.key"
+expect "serve: a bad pseudonym_key_file stops it" 2 "" -- "$FG" serve "${DB_ARGS[@]}" --kb kb --port 0 --pseudonym-key-file "$TMP/bad.key"
+PSEUDONYM_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+echo "$PSEUDONYM_KEY" >"$TMP/pseudonym.key"
+start --pseudonym-key-file "$TMP/pseudonym.key"
 [ -n "$PORT" ] && ok "serve: listening" || bad "serve: listening" "$(cat "$TMP/serve.log")"
 
 # scoped NAME INST WANT_CODE METHOD PATH [BODY]: call with INST's key (A or B); the answer has the
@@ -117,6 +122,11 @@ for X in A B; do
     expect_call "admin: $X's agreement" 200 '"status":"active"' PUT /v1/reference/institutions/$code "$KA" "$TMP/agreement.json"
     expect_call "admin: $X's doctor" 200 '"status":"active"' PUT /v1/reference/staff/$dr "$KA" "$TMP/$X.staff.json"
 done
+
+hmac() { python3 -c 'import hmac, sys; print(hmac.new(bytes.fromhex(sys.argv[1]), sys.argv[2].encode(), "sha256").hexdigest())' "$@"; }
+expect_call "a doctor's certno: kept as the pseudonym under the configured key" 200 \
+    "\"certno_hash\":\"$(hmac $PSEUDONYM_KEY 430102197501010013)\",\"certno_masked\":\"4301\*{10}0013\"" \
+    GET /v1/reference/staff/D430102000123 "$KA"
 
 # ---------------------------------------------------------------- what each institution sends
 # B sells first (2025-06-30), then A sells two of the same packs: A's duplicates cite B's sales.
