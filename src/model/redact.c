@@ -21,7 +21,7 @@
 #include "fundguard/model.h"
 
 #define REDACT_MAX_DEPTH 512
-#define REDACT_KEY_MAX   64 /* longer keys are not certificate-number keys */
+#define REDACT_KEY_MAX   64 /* decoded characters kept of a string: a key's tail, a number */
 
 static int ends_with(const char *s, size_t n, const char *tail)
 {
@@ -29,42 +29,86 @@ static int ends_with(const char *s, size_t n, const char *tail)
     return n >= t && memcmp(s + n - t, tail, t) == 0;
 }
 
-/* The end of the string token opening at s[i] (the index after its closing quote), or 0. The
- * text between is decoded into dec (at most cap - 1 bytes, ASCII escapes only: a certificate key or
- * number has nothing else); *dn is its length, or cap when it did not fit or held other escapes. */
-static size_t string_end(const char *s, size_t n, size_t i, char *dec, size_t cap, size_t *dn)
+/* Append byte c to the tail buffer dec[0..*o) of cap - 1 bytes (the oldest falls out when full). */
+static void put(char *dec, size_t cap, size_t *o, char c, int *exact)
+{
+    if (*o + 1 == cap) { /* keep the tail: a key is known by how it ends */
+        memmove(dec, dec + 1, *o - 1);
+        (*o)--;
+        *exact = 0;
+    }
+    dec[(*o)++] = c;
+}
+
+/* The four hex digits after s[j] ('u' at j) as a number, -1 when they are not. */
+static long hex4(const char *s, size_t n, size_t j)
+{
+    if (j + 4 >= n)
+        return -1;
+    char hx[5] = {s[j + 1], s[j + 2], s[j + 3], s[j + 4], '\0'};
+    return strspn(hx, "0123456789abcdefABCDEF") == 4 ? strtol(hx, NULL, 16) : -1;
+}
+
+/* The code point of the \uXXXX escape at s[j] ('u' at j), a surrogate pair combined; *last gets
+ * the index of its last hex digit. -1 when malformed, 0 for a lone surrogate or U+0000. */
+static long escape_u(const char *s, size_t n, size_t j, size_t *last)
+{
+    long v = hex4(s, n, j);
+    *last = j + 4;
+    if (v >= 0xdc00 && v <= 0xdfff)
+        return 0;
+    if (v >= 0xd800 && v <= 0xdbff) {
+        long lo = j + 6 < n && s[j + 5] == '\\' && s[j + 6] == 'u' ? hex4(s, n, j + 6) : 0;
+        if (lo < 0xdc00 || lo > 0xdfff)
+            return lo < 0 ? -1 : 0;
+        *last = j + 10;
+        return 0x10000 + ((v - 0xd800) << 10) + (lo - 0xdc00);
+    }
+    return v;
+}
+
+/* The end of the string token opening at s[i] (the index after its closing quote), or 0 when it
+ * does not close. Its last cap - 1 decoded bytes (UTF-8) go to dec (*dn of them); *exact is 1
+ * when that is the whole string (escapes that decode to nothing a certificate number could hold —
+ * \n, a lone surrogate — read as 0x01, which JSON text cannot hold raw). */
+static size_t string_end(const char *s, size_t n, size_t i, char *dec, size_t cap, size_t *dn,
+                         int *exact)
 {
     size_t o = 0;
-    int fits = 1;
+    *exact = 1;
     for (size_t j = i + 1; j < n; j++) {
         char c = s[j];
         if (c == '"') {
-            *dn = fits ? o : cap;
+            *dn = o;
             return j + 1;
         }
-        if (c == '\\') {
-            if (++j >= n)
+        if (c == '\\' && ++j >= n)
+            return 0;
+        if (c == '\\' && s[j] == 'u') {
+            long v = escape_u(s, n, j, &j);
+            if (v < 0)
                 return 0;
-            c = s[j];
-            if (c == 'u') {
-                if (j + 4 >= n)
-                    return 0;
-                char hx[5] = {s[j + 1], s[j + 2], s[j + 3], s[j + 4], '\0'};
-                if (strspn(hx, "0123456789abcdefABCDEF") != 4)
-                    return 0;
-                long v = strtol(hx, NULL, 16);
-                j += 4;
-                if (v == 0 || v > 0x7f)
-                    fits = 0;
-                c = (char)v;
-            } else if (c != '"' && c != '\\' && c != '/') {
-                fits = 0; /* \n \t …: no certificate key or number holds them */
+            static const unsigned char lead[] = {0, 0xc0, 0xe0, 0xf0};
+            unsigned char u[4];
+            size_t k = 0;
+            if (v < 0x80) {
+                u[k++] = v == 0 ? 0x01 : (unsigned char)v;
+            } else {
+                int more = v < 0x800 ? 1 : v < 0x10000 ? 2 : 3;
+                u[k++] = (unsigned char)(lead[more] | (v >> (6 * more)));
+                for (int m = more - 1; m >= 0; m--)
+                    u[k++] = (unsigned char)(0x80 | ((v >> (6 * m)) & 0x3f));
             }
+            for (size_t m = 0; m < k; m++)
+                put(dec, cap, &o, (char)u[m], exact);
+            *exact = *exact && v != 0;
+            continue;
         }
-        if (fits && o + 1 < cap)
-            dec[o++] = c;
-        else
-            fits = 0;
+        if (c == '\\')
+            c = s[j] == '"' || s[j] == '\\' || s[j] == '/' ? s[j] : '\x01';
+        if (c == '\x01')
+            *exact = 0;
+        put(dec, cap, &o, c, exact);
     }
     return 0;
 }
@@ -77,19 +121,18 @@ static void cut(fg_buf_t *b, size_t len)
         b->data[len] = '\0';
 }
 
-/* Append "key<suffix>": as a JSON member name. */
+/* Append "key<suffix>": as a member name; key is the name as written (escapes and all). */
 static int member_name(fg_buf_t *out, const char *key, size_t kn, const char *suffix)
 {
-    char name[REDACT_KEY_MAX + 8];
-    size_t sn = strlen(suffix);
-    memcpy(name, key, kn);
-    memcpy(name + kn, suffix, sn);
-    int rc = fg_buf_append_json_str(out, name, kn + sn);
-    return rc != 0 ? rc : fg_buf_appendc(out, ':');
+    int rc = fg_buf_appendc(out, '"');
+    rc = rc != 0 ? rc : fg_buf_append(out, key, kn);
+    rc = rc != 0 ? rc : fg_buf_appends(out, suffix);
+    return rc != 0 ? rc : fg_buf_appends(out, "\":");
 }
 
-/* Replace the member key:value (its key opening at out->len == kstart) by its redacted form when
- * the value v[0..vn) is a certificate number. 1 when replaced, 0 when kept, <0 on error. */
+/* Replace the member key:value (its name, key[0..kn) as written, opening at out->len == kstart) by
+ * its redacted form when the value v[0..vn) is a certificate number. 1 when replaced, 0 when kept,
+ * <0 on error. */
 static int redact_member(fg_buf_t *out, size_t kstart, const char *key, size_t kn, const char *v,
                          size_t vn)
 {
@@ -128,7 +171,7 @@ int fg_json_redact_ids(const char *s, size_t n, fg_buf_t *out, fg_error_t *err)
 {
     unsigned char stack[REDACT_MAX_DEPTH]; /* 1 object, 0 array */
     int top = -1, want_key = 0, cert = 0;
-    char key[REDACT_KEY_MAX];
+    const char *key = NULL; /* the member name as written */
     size_t kn = 0, kstart = 0, start = out->len;
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0;) {
@@ -150,19 +193,19 @@ int fg_json_redact_ids(const char *s, size_t n, fg_buf_t *out, fg_error_t *err)
         } else if (c == '"') {
             char dec[REDACT_KEY_MAX];
             size_t dn;
-            end = string_end(s, n, i, dec, sizeof(dec), &dn);
+            int exact;
+            end = string_end(s, n, i, dec, sizeof(dec), &dn, &exact);
             if (end == 0)
                 break;
             if (want_key) {
-                cert = dn < sizeof(dec) &&
-                       (ends_with(dec, dn, "certno") || ends_with(dec, dn, "cert_no"));
-                memcpy(key, dec, dn < sizeof(dec) ? dn : 0);
-                kn = dn;
+                cert = ends_with(dec, dn, "certno") || ends_with(dec, dn, "cert_no");
+                key = s + i + 1;
+                kn = end - i - 2;
                 kstart = out->len;
                 want_key = 0;
             } else if (cert) {
                 cert = 0;
-                int r = dn < sizeof(dec) ? redact_member(out, kstart, key, kn, dec, dn) : 0;
+                int r = exact ? redact_member(out, kstart, key, kn, dec, dn) : 0;
                 explicit_bzero(dec, sizeof(dec));
                 if (r < 0)
                     rc = r;

@@ -279,13 +279,22 @@ TEST(json_redact_ids_keeps_no_certificate_number)
     ASSERT(strstr(r, "\"mdtrt_cert_no_hash\":\"") != NULL);
     ASSERT(strstr(r, "\"mdtrt_cert_no_masked\":\"4301**********1218\"") != NULL);
     ASSERT(strstr(r, "\"psn_cert_no_masked\":\"1101**********002X\"") != NULL);
-    ASSERT(strstr(r, "\"certno_hash\":\"") != NULL);
+    ASSERT(strstr(r, "\"cert\\u006eo_hash\":\"") != NULL); /* the name as written, + _hash */
     /* a wrong check character is masked in place; other values and keys are not touched */
     ASSERT_STR_EQ(redacted("{\"certno\":\"430102199003071219\",\"memo_cert_no\":\"\","
                            "\"phar_prac_cert_no\":\"ZY2021001\",\"psn_no\":\"430102199003071218\"}",
                            &b),
                   "{\"certno\":\"4301**********1219\",\"memo_cert_no\":\"\","
                   "\"phar_prac_cert_no\":\"ZY2021001\",\"psn_no\":\"430102199003071218\"}");
+    /* escaped digits are digits */
+    r = redacted("{\"certno\":\"\\u0034\\u00330102199003071218\"}", &b);
+    ASSERT(strstr(r, "\"certno_masked\":\"4301**********1218\"") != NULL);
+    /* a long name is known by how it ends */
+    r = redacted("{\"a_very_long_member_name_that_no_interface_uses_but_a_careless_his_might_"
+                 "send_certno\":\"430102199003071218\"}",
+                 &b);
+    ASSERT(strstr(r, "430102199003071218") == NULL);
+    ASSERT(strstr(r, "_send_certno_masked\":\"4301**********1218\"") != NULL);
     /* what it cannot walk is an error and appends nothing */
     ASSERT_STR_EQ(redacted("{\"certno\":\"4301", &b), "ERROR");
     ASSERT_STR_EQ(redacted("]", &b), "ERROR");
