@@ -498,6 +498,14 @@ int fg_json_write_record_extra(fg_rectype_t t, const void *rec, const char *cons
                                fg_buf_t *b);
 int fg_json_write_doc(const fg_doc_t *doc, fg_buf_t *b);
 
+/* The JSON text json[0..n) as it may be kept at rest (SPEC §2): every member whose key ends in
+ * "certno" or "cert_no" (certno, mdtrt_cert_no, psn_cert_no …) holding a resident ID becomes
+ * "<key>_hash" (the keyed pseudonym, as the reader's certno_hash) and "<key>_masked"
+ * ("4301**********1234"); such a value that does not check (a wrong check character) is masked in
+ * place. Every other byte is kept as it came. The text must be valid JSON (parsed before);
+ * FG_E_JSON when the walker cannot follow it, and then nothing is appended to out. */
+int fg_json_redact_ids(const char *json, size_t n, fg_buf_t *out, fg_error_t *err);
+
 /* ---------------------------------------------------------------- documentation */
 
 /* Append docs/formats.md — every table and record, every field, the JSON interfaces — to b. The

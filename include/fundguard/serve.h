@@ -30,28 +30,29 @@ extern "C" {
 #define FG_SERVE_PATH_MAX 1024
 
 typedef struct fg_serve_config {
-    char listen[64];                   /* address to bind: 127.0.0.1 */
-    int64_t port;                      /* 0: any free port (written to port_file) */
-    char data[FG_SERVE_PATH_MAX];      /* data directory: store (SQLite) and ledger */
-    char db[FG_SERVE_PATH_MAX];        /* "" (SQLite in data) or postgresql://… */
-    char kb[FG_SERVE_PATH_MAX];        /* knowledge base directories, comma-separated */
-    char ref[FG_SERVE_PATH_MAX];       /* status reference directory ("" none) */
-    char port_file[FG_SERVE_PATH_MAX]; /* write the bound port here ("" none) */
-    int64_t workers;                   /* worker threads; 0: one per core */
-    int64_t max_body;                  /* bytes of a request body */
-    int64_t json_depth;                /* nesting of a JSON body */
-    int64_t max_items;                 /* fee lines / events in one document */
-    int64_t max_connections;           /* open connections */
-    int64_t conn_timeout;              /* seconds a connection may stay idle */
-    int64_t rate;                      /* requests per second per key; 0 off */
-    int64_t burst;                     /* requests a key may make at once */
-    int64_t signin_user_failures;      /* failed sign-ins that lock a name; 0 off */
-    int64_t signin_addr_failures;      /* failed sign-ins that lock an address; 0 off */
-    int64_t signin_window;             /* seconds failures are remembered */
-    int64_t signin_lockout;            /* seconds a lock lasts */
-    int64_t shutdown_grace;            /* seconds to finish requests in flight on SIGTERM */
-    char ledger_fsync[8];              /* batch | always | off */
-    int64_t ledger_expect_codes;       /* codes the ledger index is sized for; 0 grows */
+    char listen[64];                            /* address to bind: 127.0.0.1 */
+    int64_t port;                               /* 0: any free port (written to port_file) */
+    char data[FG_SERVE_PATH_MAX];               /* data directory: store (SQLite) and ledger */
+    char db[FG_SERVE_PATH_MAX];                 /* "" (SQLite in data) or postgresql://… */
+    char kb[FG_SERVE_PATH_MAX];                 /* knowledge base directories, comma-separated */
+    char ref[FG_SERVE_PATH_MAX];                /* status reference directory ("" none) */
+    char pseudonym_key_file[FG_SERVE_PATH_MAX]; /* the key of resident-ID pseudonyms ("" dev) */
+    char port_file[FG_SERVE_PATH_MAX];          /* write the bound port here ("" none) */
+    int64_t workers;                            /* worker threads; 0: one per core */
+    int64_t max_body;                           /* bytes of a request body */
+    int64_t json_depth;                         /* nesting of a JSON body */
+    int64_t max_items;                          /* fee lines / events in one document */
+    int64_t max_connections;                    /* open connections */
+    int64_t conn_timeout;                       /* seconds a connection may stay idle */
+    int64_t rate;                               /* requests per second per key; 0 off */
+    int64_t burst;                              /* requests a key may make at once */
+    int64_t signin_user_failures;               /* failed sign-ins that lock a name; 0 off */
+    int64_t signin_addr_failures;               /* failed sign-ins that lock an address; 0 off */
+    int64_t signin_window;                      /* seconds failures are remembered */
+    int64_t signin_lockout;                     /* seconds a lock lasts */
+    int64_t shutdown_grace;      /* seconds to finish requests in flight on SIGTERM */
+    char ledger_fsync[8];        /* batch | always | off */
+    int64_t ledger_expect_codes; /* codes the ledger index is sized for; 0 grows */
 } fg_serve_config_t;
 
 /* One option of the table. */

@@ -330,6 +330,22 @@ static int submitted(req_ctx_t *c, int infno, fg_doc_t *doc, char inst[16])
     return st != 0 ? st : doc_scope(c, doc, inst);
 }
 
+/* The request body as it may be kept at rest (SPEC §2: certificate numbers as pseudonym and masked
+ * form, fg_json_redact_ids), in the arena: what the store keeps and what digests are taken of. */
+static int kept_body(req_ctx_t *c, const char *json, size_t n, const char **out, size_t *len)
+{
+    fg_buf_t b;
+    fg_error_t err;
+    fg_buf_init(&b, (size_t)c->s->c.max_body * 8 + 1024); /* each number grows ~5×: bounded */
+    int rc = fg_json_redact_ids(json, n, &b, &err);
+    *out = rc == 0 ? fg_arena_strndup(c->arena, b.data != NULL ? b.data : "", b.len) : NULL;
+    *len = b.len;
+    fg_buf_release(&b);
+    if (rc != 0)
+        return fail(c, status_of(rc), rc, "", err.msg);
+    return *out != NULL ? 0 : fail(c, 500, FG_ENOMEM, "", NULL);
+}
+
 /* ---------------------------------------------------------------- review */
 
 /* Check the document on the current engine; the decision JSON is appended to out. */
@@ -677,14 +693,21 @@ static int do_settlement(req_ctx_t *c, int infno, fg_buf_t *out)
                     "a completed settlement needs setlinfo with setl_id");
     fg_server_t *s = c->s;
     fg_error_t err;
+    const char *kept;
+    size_t kept_len;
+    st = kept_body(c, c->rq->body, c->rq->body_len, &kept, &kept_len);
+    if (st != 0)
+        return st;
+    /* Kept without its identity numbers; a retry is recognised by that form (the pseudonym of a
+     * different number differs, so a changed document is still a conflict). */
     fg_store_settlement_t ss = {.setl_id = setl->setl_id,
                                 .fixmedins_code = inst,
                                 .psn_no = setl->psn_no,
                                 .setl_time = setl->setl_time,
                                 .refund = setl->refd_setl_flag == 1,
                                 .init_setl_id = setl->init_setl_id,
-                                .body = c->rq->body,
-                                .body_len = c->rq->body_len,
+                                .body = kept,
+                                .body_len = kept_len,
                                 .verdict = "pass"};
     /* Stored before: the same settlement is answered with its first decision and changes
      * nothing; a different one under the same setl_id is a conflict. */
@@ -728,7 +751,7 @@ static int do_settlement(req_ctx_t *c, int infno, fg_buf_t *out)
     }
     rc = have_review ? remember(c, &doc, &d, &err) : 0;
     char after[65];
-    fg_store_digest(c->rq->body, c->rq->body_len, after);
+    fg_store_digest(kept, kept_len, after);
     fg_buf_t again;
     fg_buf_init(&again, 64u << 20);
     if (rc == 0)
@@ -787,10 +810,16 @@ static int do_inventory(req_ctx_t *c, int infno, fg_buf_t *out)
     if (doc.ninv == 0)
         return fail(c, 400, FG_E_REQUIRED, "input",
                     "an inventory document (3501–3507) holds at least one event");
-    /* The same document again (a retry): the first answer, nothing applied or alerted twice. */
+    /* The same document again (a retry): the first answer, nothing applied or alerted twice. It
+     * is known by the digest of its form at rest (no identity number goes into a digest). */
     fg_error_t err;
     char after[65];
-    fg_store_digest(c->rq->body, c->rq->body_len, after);
+    const char *kept;
+    size_t kept_len;
+    st = kept_body(c, c->rq->body, c->rq->body_len, &kept, &kept_len);
+    if (st != 0)
+        return st;
+    fg_store_digest(kept, kept_len, after);
     fg_buf_t first;
     fg_buf_init(&first, 64u << 20);
     int rc = fg_store_request_get(c->s->store, after, inst, &first, &err);
@@ -1078,9 +1107,13 @@ static int do_ref_put(req_ctx_t *c, const char *kind, const char *code, fg_buf_t
         else if (v != NULL && fg_date_parse(json_string_value(v), json_string_length(v), &d, &de))
             st = fail(c, 400, de.code, dates[i], de.msg);
     }
-    char *body = st == 0 ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    if (st == 0 && body == NULL)
+    char *dumped = st == 0 ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    const char *body = NULL;
+    size_t body_len = 0;
+    if (st == 0 && dumped == NULL)
         st = fail(c, 500, FG_ENOMEM, "", NULL);
+    if (st == 0) /* a staff member's or a person's certno is kept as pseudonym and masked form */
+        st = kept_body(c, dumped, strlen(dumped), &body, &body_len);
     if (st == 0) {
         fg_store_ref_t r = {.kind = kind,
                             .code = code,
@@ -1091,7 +1124,7 @@ static int do_ref_put(req_ctx_t *c, const char *kind, const char *code, fg_buf_t
                             .body = body};
         char before[65], after[65], object[96];
         fg_error_t err;
-        fg_store_digest(body, strlen(body), after);
+        fg_store_digest(body, body_len, after);
         snprintf(object, sizeof(object), "%s:%s", kind, code);
         /* The row, its audit entry and the engine that reads it stand or fall together: the new
          * engine is built inside the transaction (it sees the row) and swapped in after commit. */
@@ -1120,7 +1153,7 @@ static int do_ref_put(req_ctx_t *c, const char *kind, const char *code, fg_buf_t
             fg_store_ref_get(c->s->store, kind, code, inst_out, out, &err);
         }
     }
-    free(body);
+    free(dumped);
     json_decref(o);
     return st;
 }
@@ -1130,6 +1163,9 @@ static int do_ref_get(req_ctx_t *c, const char *kind, const char *code, fg_buf_t
     fg_error_t err;
     if (code == NULL) {
         const char *inst = fg__http_query(c->rq, "fixmedins_code");
+        if (is_institution(c) && strcmp(kind, "person") == 0)
+            return fail(c, 403, FG_E_FORBIDDEN, "",
+                        "an institution looks a person up by psn_no; the list is the bureau's");
         if (is_institution(c) && !ref_public(kind))
             inst = c->who.fixmedins_code;
         long long limit;
@@ -1507,6 +1543,9 @@ void fg__api_handle(void *app, const fg__http_req_t *rq, fg__http_resp_t *rs)
         st = fail(&c, 400, FG_E_JSON_DEPTH, "", msg);
     } else
         st = route(&c, out);
+    /* Whatever the handler wrote, an institution key is shown nothing of another institution. */
+    if (is_institution(&c) && fg__scope_redact(out, c.who.fixmedins_code) != 0)
+        st = fail(&c, 500, FG_EINTERNAL, "", "the answer could not be scoped to the institution");
     if (st == 0)
         st = 200;
     rs->status = st;

@@ -38,6 +38,10 @@ static const option_t options[] = {
       "reference directory (deaths.csv, persons.csv, suspensions.csv, catalogue.csv); empty: "
       "none"},
      TEXT(ref)},
+    {{"pseudonym_key_file", 0, "", 0, FG_SERVE_PATH_MAX - 1,
+      "file holding the key of resident-ID pseudonyms (certno_hash): 64 hex digits; empty: the "
+      "public development key, which protects nothing (warned at start)"},
+     TEXT(pseudonym_key_file)},
     {{"port_file", 0, "", 0, FG_SERVE_PATH_MAX - 1, "write the bound port to this file"},
      TEXT(port_file)},
     {{"workers", 1, "0", 0, 256, "worker threads; 0 means one per core"}, INT(workers)},

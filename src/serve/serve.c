@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include "fundguard/alloc.h"
+#include "fundguard/log.h"
+#include "fundguard/model.h"
 #include "serve/serve_int.h"
 
 /* ---------------------------------------------------------------- engines */
@@ -259,6 +261,35 @@ static int mkdir_p(const char *dir)
     return 0;
 }
 
+/* The key of resident-ID pseudonyms from pseudonym_key_file (64 hex digits, then at most white
+ * space); without one the model's public development key stays, and the log says so. */
+static int pseudonym_key(const fg_serve_config_t *c, fg_error_t *err)
+{
+    if (c->pseudonym_key_file[0] == '\0') {
+        fg_warn("pseudonym_key_file is not set: resident IDs are pseudonymised with the public "
+                "development key");
+        return 0;
+    }
+    char text[130] = "";
+    FILE *f = fopen(c->pseudonym_key_file, "r");
+    size_t n = f != NULL ? fread(text, 1, sizeof(text) - 1, f) : 0;
+    if (f != NULL)
+        fclose(f);
+    unsigned char key[FG_PSEUDONYM_KEYLEN];
+    size_t kn = 0;
+    const char *end = NULL;
+    int bad = f == NULL || sodium_hex2bin(key, sizeof(key), text, n, NULL, &kn, &end) != 0 ||
+              kn != sizeof(key) || end[strspn(end, " \t\r\n")] != '\0';
+    explicit_bzero(text, sizeof(text));
+    if (bad)
+        return fg_error_set(err, FG_E_CONFIG, "pseudonym_key_file", 0, "%s: %s",
+                            c->pseudonym_key_file,
+                            f == NULL ? strerror(errno) : "not a key of 64 hex digits");
+    fg_model_set_pseudonym_key(key);
+    explicit_bzero(key, sizeof(key));
+    return 0;
+}
+
 int fg_server_new(const fg_serve_config_t *c, fg_server_t **out, uint16_t *port, fg_error_t *err)
 {
     *out = NULL;
@@ -280,6 +311,9 @@ int fg_server_new(const fg_serve_config_t *c, fg_server_t **out, uint16_t *port,
         fg_error_set(err, rc, "", 0, NULL);
         goto fail;
     }
+    rc = pseudonym_key(c, err);
+    if (rc != 0)
+        goto fail;
     rc = mkdir_p(c->data);
     if (rc != 0) {
         fg_error_set(err, rc, "data", 0, "%s: %s", c->data, strerror(-rc));

@@ -153,6 +153,11 @@ void fg__jalloc_end(void);
  * memory. */
 fg_arena_t *fg__thread_arena(void);
 
+/* An answer body as an institution key (of inst) may see it (scope.c): every JSON object naming
+ * another institution cut to its time, units and outcome and "same_institution": false. 0, or
+ * FG_EINTERNAL / FG_ENOMEM (then the body must not be sent). */
+int fg__scope_redact(fg_buf_t *body, const char *inst);
+
 /* The HTTP handler (api.c). */
 void fg__api_handle(void *app, const fg__http_req_t *req, fg__http_resp_t *resp);
 

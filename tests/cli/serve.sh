@@ -6,11 +6,7 @@
 #
 # The suite runs on SQLite; with FG_TEST_PG_URL=postgresql://… (tests/cli/serve_pg.sh starts a
 # scratch server) it runs again on PostgreSQL.
-source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/serve_lib.sh"
-D=tests/data/serve
-S=tests/data/samples
-
 H1=H43010200012 # the institution of the samples
 H2=H43010200099 # another
 K1=$("$FG" key add --role institution --fixmedins-code $H1 "${DB_ARGS[@]}" 2>/dev/null)
@@ -337,5 +333,8 @@ sql "UPDATE fg_audit SET actor = 'someone' WHERE seq = 3"
 expect_grep "audit verify: an altered entry is found" 1 '^broken at entry 3: ' 1 -- "$FG" audit verify "${DB_ARGS[@]}"
 sql "DELETE FROM fg_audit WHERE seq = 2"
 expect_grep "audit verify: a removed entry is found" 1 '^broken at entry 2: .*missing' 1 -- "$FG" audit verify "${DB_ARGS[@]}"
+
+# ---------------------------------------------------------------- identity numbers at rest
+scan_at_rest
 
 finish

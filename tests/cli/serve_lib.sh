@@ -1,6 +1,9 @@
-# serve_lib.sh — helpers for the tests of `fundguard serve` (serve.sh, serve_signin.sh), sourced
-# after lib.sh: the data directory and store arguments (SQLite, or PostgreSQL when FG_TEST_PG_URL
-# is set), the server started on 127.0.0.1 on a free port and stopped, and calls with curl.
+# serve_lib.sh — what the serve suites share: lib.sh, the data directory and the store (SQLite, or
+# PostgreSQL when FG_TEST_PG_URL=postgresql://… is set), a server on a free port, calls with curl,
+# and the scan of everything kept at rest for the resident IDs the calls sent.
+source "$(dirname "$0")/lib.sh"
+D=tests/data/serve
+S=tests/data/samples
 DATA="$TMP/data"
 DB_ARGS=(--data "$DATA")
 if [ -n "${FG_TEST_PG_URL:-}" ]; then
@@ -28,6 +31,7 @@ stop() { # stop: SIGTERM and wait; the exit code in STOP_RC
 }
 
 # call METHOD PATH AUTH [BODY_FILE] → sets CODE and BODY. AUTH: a key, "user:password" or "-".
+# Every body file sent is listed in $TMP/sent (for scan_at_rest).
 call() {
     local method=$1 path=$2 auth=$3 body=${4:-}
     local args=(-s -o "$TMP/body" -w '%{http_code}' -X "$method" --max-time 20)
@@ -36,7 +40,10 @@ call() {
     fgk_*) args+=(-H "Authorization: Bearer $auth") ;;
     *) args+=(-u "$auth") ;;
     esac
-    [ -n "$body" ] && args+=(--data-binary "@$body")
+    if [ -n "$body" ]; then
+        args+=(--data-binary "@$body")
+        printf '%s\n' "$body" >>"$TMP/sent"
+    fi
     CODE=$(curl "${args[@]}" "http://127.0.0.1:$PORT$path")
     BODY=$(cat "$TMP/body")
 }
@@ -58,4 +65,23 @@ expect_call() { # expect_call NAME WANT_CODE PATTERN METHOD PATH AUTH [BODY]
     shift 3
     call "$@"
     check "$name" "$want" "$pattern"
+}
+
+# scan_at_rest: after a suite, no resident ID it sent (18 characters that check, in a body a call
+# sent or a JSON file under $TMP) is in any byte kept at rest: every file under the data directory
+# (the SQLite store with its WAL, the ledger journal and snapshot, the review history), a dump of
+# the PostgreSQL store when on it, and the server's log.
+scan_at_rest() {
+    local kept=("$TMP/serve.log") out
+    if [ -n "${FG_TEST_PG_URL:-}" ]; then
+        pg_dump --no-owner "$FG_TEST_PG_URL" >"$TMP/store.dump" 2>"$TMP/pg_dump.err" ||
+            bad "at rest: pg_dump" "$(cat "$TMP/pg_dump.err")"
+        kept+=("$TMP/store.dump")
+    fi
+    out=$(python3 "$(dirname "$0")/scan_ids.py" "$TMP" "$DATA" "${kept[@]}")
+    if [ $? = 0 ]; then
+        ok "at rest: no resident ID sent is kept unmasked ($(tail -1 <<<"$out"))"
+    else
+        bad "at rest: no resident ID sent is kept unmasked" "$out"
+    fi
 }

@@ -4,7 +4,6 @@
 # password check, a success clears the name's count, and the lock ends after its cooling period;
 # an unknown name gets the answer of a wrong password after the same argon2id verification
 # (counted by /metrics); a wrong key and an unknown key get the same answer.
-source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/serve_lib.sh"
 
 KA=$("$FG" key add --role admin "${DB_ARGS[@]}" 2>/dev/null)

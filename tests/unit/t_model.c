@@ -241,6 +241,67 @@ TEST(field_set_types)
     ASSERT_EQ(fee.pric, 99);
 }
 
+/* fg_json_redact_ids of text: the result, or "ERROR" */
+static const char *redacted(const char *json, fg_buf_t *b)
+{
+    fg_error_t err;
+    fg_buf_reset(b);
+    if (fg_json_redact_ids(json, strlen(json), b, &err) != 0)
+        return "ERROR";
+    return b->data != NULL ? b->data : "";
+}
+
+TEST(json_redact_ids_keeps_no_certificate_number)
+{
+    fg_buf_t b;
+    fg_buf_init(&b, 1u << 20);
+    fg_person_t p;
+    fg_error_t err;
+    fg_record_clear(FG_REC_PERSON, &p);
+    ASSERT_OK(set(FG_REC_PERSON, &p, "certno", "430102199003071218", &err));
+
+    /* certno becomes the reader's certno_hash and certno_masked; the rest is kept byte for byte */
+    char want[512];
+    snprintf(want, sizeof(want),
+             "{\"psninfo\": {\"psn_name\": \"张三\", \"certno_hash\":\"%s\","
+             "\"certno_masked\":\"4301**********1218\", \"gend\": \"1\"}, \"cnt\": 2.50}",
+             p.certno_hash);
+    ASSERT_STR_EQ(redacted("{\"psninfo\": {\"psn_name\": \"张三\", \"certno\": "
+                           "\"430102199003071218\", \"gend\": \"1\"}, \"cnt\": 2.50}",
+                           &b),
+                  want);
+    /* other certificate keys, a number, an escaped key, lower-case x */
+    const char *r = redacted("{\"a\":[{\"mdtrt_cert_no\":430102199003071218},"
+                             "{\"psn_cert_no\":\"11010519491231002x\"},{\"cert\\u006eo\":"
+                             "\"430102199003071218\"}]}",
+                             &b);
+    ASSERT(strstr(r, "430102199003071218") == NULL);
+    ASSERT(strstr(r, "\"mdtrt_cert_no_hash\":\"") != NULL);
+    ASSERT(strstr(r, "\"mdtrt_cert_no_masked\":\"4301**********1218\"") != NULL);
+    ASSERT(strstr(r, "\"psn_cert_no_masked\":\"1101**********002X\"") != NULL);
+    ASSERT(strstr(r, "\"cert\\u006eo_hash\":\"") != NULL); /* the name as written, + _hash */
+    /* a wrong check character is masked in place; other values and keys are not touched */
+    ASSERT_STR_EQ(redacted("{\"certno\":\"430102199003071219\",\"memo_cert_no\":\"\","
+                           "\"phar_prac_cert_no\":\"ZY2021001\",\"psn_no\":\"430102199003071218\"}",
+                           &b),
+                  "{\"certno\":\"4301**********1219\",\"memo_cert_no\":\"\","
+                  "\"phar_prac_cert_no\":\"ZY2021001\",\"psn_no\":\"430102199003071218\"}");
+    /* escaped digits are digits */
+    r = redacted("{\"certno\":\"\\u0034\\u00330102199003071218\"}", &b);
+    ASSERT(strstr(r, "\"certno_masked\":\"4301**********1218\"") != NULL);
+    /* a long name is known by how it ends */
+    r = redacted("{\"a_very_long_member_name_that_no_interface_uses_but_a_careless_his_might_"
+                 "send_certno\":\"430102199003071218\"}",
+                 &b);
+    ASSERT(strstr(r, "430102199003071218") == NULL);
+    ASSERT(strstr(r, "_send_certno_masked\":\"4301**********1218\"") != NULL);
+    /* what it cannot walk is an error and appends nothing */
+    ASSERT_STR_EQ(redacted("{\"certno\":\"4301", &b), "ERROR");
+    ASSERT_STR_EQ(redacted("]", &b), "ERROR");
+    ASSERT_EQ(b.len, 0);
+    fg_buf_release(&b);
+}
+
 TEST(resident_id_is_pseudonymised_and_masked)
 {
     fg_person_t p;
