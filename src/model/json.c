@@ -326,13 +326,14 @@ static size_t member_index(const fg_rectype_info_t *info, const fg_field_t *f)
 /*
  * Read object obj into rec (cleared first): known keys through the field table, unknown keys
  * ignored. Then every FG_FIELD_REQUIRED field (unless skip_required) and every name in `also` must
- * have been given.
+ * have been given, and every amount and count must have the sign the record allows
+ * (fg_field_sign_check), reported under the key it was given as.
  */
 static void parse_record(struct ctx *c, fg_rectype_t t, fg__jv_t *obj, void *rec, const char *path,
                          int skip_required, const char *const *also)
 {
     const fg_rectype_info_t *info = fg_rectype_info(t);
-    unsigned char given[MAX_FIELDS] = {0};
+    const char *given[MAX_FIELDS] = {0}; /* the key each member was given as */
     char child[PATH_MAX_LEN];
 
     fg_record_clear(t, rec);
@@ -343,7 +344,15 @@ static void parse_record(struct ctx *c, fg_rectype_t t, fg__jv_t *obj, void *rec
         if (f == NULL)
             continue;
         if (set_from_json(c, f, rec, kv + 1, path, key))
-            given[member_index(info, f)] = 1;
+            given[member_index(info, f)] = key;
+    }
+    int refund = fg_record_is_refund(t, rec);
+    for (size_t i = 0; i < info->nfields; i++) {
+        fg_error_t e;
+        if (given[i] != NULL && fg_field_sign_check(&info->fields[i], rec, refund, &e) != 0) {
+            join(e.where, path, given[i]);
+            report(c, &e);
+        }
     }
     for (size_t i = 0; i < info->nfields; i++) {
         const fg_field_t *f = &info->fields[i];
