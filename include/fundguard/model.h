@@ -499,6 +499,15 @@ typedef struct fg_json_limits {
 int fg_doc_parse(const char *json, size_t n, int infno_hint, const fg_json_limits_t *limits,
                  fg_arena_t *arena, fg_doc_t *out, fg_diag_t *diag, fg_error_t *err);
 
+/* Read one JSON object as a record of type t (cleared first), as fg_doc_parse reads a part: each
+ * member that is a field of t through its field table (fg_field_set, with the sign rules), every
+ * bad one reported to diag under its key as path; members that are no field of t are ignored and
+ * required fields are not asked for (the caller knows which members it takes). Returns 0, or the
+ * first error (FG_E_JSON, FG_E_JSON_SHAPE, FG_E_JSON_DEPTH, a field's) with *err set to it.
+ * `limits` and diag may be NULL; the decoder's scratch lives in arena. */
+int fg_json_read_record(fg_rectype_t t, const char *json, size_t n, const fg_json_limits_t *limits,
+                        fg_arena_t *arena, void *rec, fg_diag_t *diag, fg_error_t *err);
+
 /* Nesting of arrays and objects (outside strings) deeper than max_depth in json[0..n): -1 with the
  * line and column (from 1) of the bracket that goes too deep, else 0. Cheap, and safe on any
  * bytes: run it before handing untrusted text to a recursive parser. */

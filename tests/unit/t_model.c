@@ -1132,6 +1132,47 @@ TEST(sign_rules_csv)
     fg_csv_close(csv);
 }
 
+/* One object as one record (reference rows of the service): the field table's validators, errors
+ * under the key, other members ignored, nothing required. */
+TEST(json_read_record)
+{
+    fg_arena_t arena;
+    fg_arena_init(&arena, 0);
+    fg_staff_t st;
+    fg_error_t err;
+    const char *ok =
+        "{\"status\":\"active\",\"fixmedins_code\":\"H43010200012\",\"role\":\"doctor\","
+        "\"certno\":\"430121197808240031\"}";
+    ASSERT_OK(fg_json_read_record(FG_REC_STAFF, ok, strlen(ok), NULL, &arena, &st, NULL, &err));
+    ASSERT_STR_EQ(st.fixmedins_code, "H43010200012");
+    ASSERT_STR_EQ(st.role, "doctor");
+    ASSERT_STR_EQ(st.staff_code, ""); /* not required here */
+    ASSERT_EQ(strlen(st.certno_hash), 64);
+    static const struct {
+        fg_rectype_t t;
+        const char *json;
+        int code;
+        const char *where;
+    } bad[] = {
+        {FG_REC_STAFF, "{\"fixmedins_code\":\"garbage\"}", FG_E_INSTITUTION_CODE, "fixmedins_code"},
+        {FG_REC_STAFF, "{\"role\":\"wizard\"}", FG_E_ENUM, "role"},
+        {FG_REC_PERSON, "{\"gend\":7}", FG_E_ENUM, "gend"},
+        {FG_REC_CATALOGUE, "{\"pric\":\"-1\"}", FG_E_NEGATIVE, "pric"},
+        {FG_REC_CATALOGUE, "{\"pack_units\":0}", FG_E_RANGE, "pack_units"},
+        {FG_REC_PERSON, "[]", FG_E_JSON_SHAPE, ""},
+        {FG_REC_PERSON, "{\"psn_no\":", FG_E_JSON, ""},
+    };
+    for (size_t i = 0; i < FG_ARRAY_LEN(bad); i++) {
+        fg_person_t rec[4]; /* room for any of the three */
+        int rc = fg_json_read_record(bad[i].t, bad[i].json, strlen(bad[i].json), NULL, &arena, rec,
+                                     NULL, &err);
+        if (rc != bad[i].code || strcmp(err.where, bad[i].where) != 0)
+            t_fail(__FILE__, __LINE__, "case %zu: %s at '%s', want %s at '%s'", i, fg_err_name(rc),
+                   err.where, fg_err_name(bad[i].code), bad[i].where);
+    }
+    fg_arena_release(&arena);
+}
+
 /* ---------------------------------------------------------------- docs/formats.md */
 
 TEST(formats_doc)
