@@ -41,6 +41,9 @@ extern "C" {
     X(FG_E_RANGE, -10105, "field.range", "the value is out of range")                              \
     X(FG_E_INTEGER, -10106, "integer.format", "not a whole number")                                \
     X(FG_E_DUPLICATE, -10107, "field.duplicate", "the value appears twice")                        \
+    X(FG_E_NEGATIVE, -10108, "field.negative",                                                     \
+      "a negative amount or count outside a refund or return")                                     \
+    X(FG_E_UNKNOWN, -10109, "field.unknown", "the member is not a field of this record")           \
     /* money and quantities */                                                                     \
     X(FG_E_MONEY_FORMAT, -10200, "money.format", "not an amount of money like 12.30")              \
     X(FG_E_MONEY_PRECISION, -10201, "money.precision", "an amount has at most 2 decimals (fen)")   \

@@ -322,6 +322,11 @@ typedef enum fg_ftype {
 #define FG_FIELD_ALT                                                                               \
     0x10u /* another key for the member of an earlier entry: read, never written                   \
            */
+/* Sign rules of money and quantities (the national refund semantics): */
+#define FG_FIELD_NONNEG 0x20u /* never below 0 (prices; inventory counts: a return is positive) */
+#define FG_FIELD_REFUND                                                                            \
+    0x40u /* below 0 only on a refund record (fg_record_is_refund): refd_setl_flag 1, a fee line   \
+             naming init_feedetl_sn */
 
 typedef struct fg_field {
     const char *name;  /* column / JSON key */
@@ -374,6 +379,16 @@ void fg_record_clear(fg_rectype_t t, void *rec);
 /* The field of a record type named `name` (by name or alias; FG_FIELD_ALT entries included), or
  * NULL. */
 const fg_field_t *fg_field_find(fg_rectype_t t, const char *name);
+
+/* 1 when rec is a refund, the one place FG_FIELD_REFUND amounts and counts may be negative: a
+ * settlement with refd_setl_flag 1, a fee line that reverses an earlier line (init_feedetl_sn);
+ * 0 for every other record. */
+int fg_record_is_refund(fg_rectype_t t, const void *rec);
+
+/* The sign rule of field f on rec (refund: fg_record_is_refund of rec): 0 when the value may have
+ * its sign, else FG_E_NEGATIVE with the field's name in err->where and a message naming the rule.
+ * The readers apply it to every record they read (fg_table_next, fg_doc_parse). */
+int fg_field_sign_check(const fg_field_t *f, const void *rec, int refund, fg_error_t *err);
 
 /* Set one field from text, validating it (the one routine every reader uses). Errors carry the
  * field name in `where` and the position. An empty value leaves the field absent (an error only
@@ -483,6 +498,15 @@ typedef struct fg_json_limits {
  * the envelope or by content) says which interface a bare document is. */
 int fg_doc_parse(const char *json, size_t n, int infno_hint, const fg_json_limits_t *limits,
                  fg_arena_t *arena, fg_doc_t *out, fg_diag_t *diag, fg_error_t *err);
+
+/* Read one JSON object as a record of type t (cleared first), as fg_doc_parse reads a part: each
+ * member that is a field of t through its field table (fg_field_set, with the sign rules), every
+ * bad one reported to diag under its key as path; members that are no field of t are ignored and
+ * required fields are not asked for (the caller knows which members it takes). Returns 0, or the
+ * first error (FG_E_JSON, FG_E_JSON_SHAPE, FG_E_JSON_DEPTH, a field's) with *err set to it.
+ * `limits` and diag may be NULL; the decoder's scratch lives in arena. */
+int fg_json_read_record(fg_rectype_t t, const char *json, size_t n, const fg_json_limits_t *limits,
+                        fg_arena_t *arena, void *rec, fg_diag_t *diag, fg_error_t *err);
 
 /* Nesting of arrays and objects (outside strings) deeper than max_depth in json[0..n): -1 with the
  * line and column (from 1) of the bracket that goes too deep, else 0. Cheap, and safe on any

@@ -32,6 +32,12 @@ static int type_text(fg_buf_t *b, const fg_field_t *f)
         return fg_buf_printf(b, "one of `%s`", f->values);
     case FG_F_INT32:
         return fg_buf_printf(b, "integer %lld…%lld", (long long)f->min, (long long)f->max);
+    case FG_F_MONEY:
+    case FG_F_QTY:
+        return fg_buf_printf(b, "%s%s", fg__ftype_name(f->type),
+                             (f->flags & FG_FIELD_NONNEG)   ? " ≥ 0"
+                             : (f->flags & FG_FIELD_REFUND) ? ", negative on a refund"
+                                                            : "");
     default:
         return fg_buf_appends(b, fg__ftype_name(f->type));
     }
@@ -181,8 +187,12 @@ static const char intro[] =
     "everywhere; *in tables*: required in an extraction table or reference file, optional in API "
     "JSON (a 2204 upload has no `setl_id` yet; the envelope names the institution).\n"
     "- **Money** is yuan with at most 2 decimals (`12.30`, `-3.5`, `12`), held as integer fen. "
-    "**Quantities** have at most 4 decimals (`2`, `0.5`), held as ten-thousandths. Refunds are "
-    "negative amounts and quantities, and they are valid.\n"
+    "**Quantities** have at most 4 decimals (`2`, `0.5`), held as ten-thousandths. A refund is "
+    "the only place of a negative amount or quantity, as in the national interfaces: a refund "
+    "settlement (`refd_setl_flag` 1) and a fee line that reverses an earlier one (naming it in "
+    "`init_feedetl_sn`) carry negative amounts and counts (*negative on a refund* below); prices "
+    "and inventory counts are never negative (*≥ 0*: a 3504 or 3506 return reports the positive "
+    "count that goes back). Any other negative value is an error (`field.negative`).\n"
     "- **Times** are China time `yyyy-MM-dd HH:mm:ss` (`T` accepted for the space; a bare date is "
     "midnight). **Dates** are `yyyy-MM-dd`; a datetime is accepted and its time dropped.\n"
     "- **Codes** are checked and stored normalised (SPEC §2): institutions `H`/`P` + 11 digits, "

@@ -102,6 +102,8 @@ const unsigned char *fg_model_pseudonym_key(void)
 
 #define REQ     FG_FIELD_REQUIRED
 #define REQ_CSV FG_FIELD_REQ_CSV
+#define NONNEG  FG_FIELD_NONNEG
+#define REFUND  FG_FIELD_REFUND
 
 /* Shared meanings: the same words in every table. */
 #define M_PSN_NO      "人员编号 — insured person's number"
@@ -210,7 +212,7 @@ static const fg_field_t invoice_fields[] = {
     STR(psn_no, 0, M_PSN_NO, EX_PSN),
     ID(fixmedins_code, FG_ID_INSTITUTION, 0, M_FIXMEDINS, EX_INST),
     DATE(invoice_date, 0, "开票日期 — invoice date", "2025-07-01"),
-    MONEY(amount, REQ, "票据金额 — amount of the invoice (yuan, 2 decimals)", "356.40"),
+    MONEY(amount, REQ | NONNEG, "票据金额 — amount of the invoice (yuan, 2 decimals)", "356.40"),
 };
 #undef REC
 
@@ -235,8 +237,8 @@ static const fg_field_t catalogue_fields[] = {
         "目录类别 — 101 西药中成药, 102 中药饮片, 103 医疗机构制剂, 104 民族药, 201 医疗服务项目, 301 医用耗材 (as given)",
         "101"),
     ENUM(chrgitm_lv, "01|02|03", 0, "收费项目等级 — 01 甲类, 02 乙类, 03 丙类 (self-paid)", "01"),
-    MONEY(pric, 0, "单价 — usual price per unit sold (per pack for drugs)", "12.50"),
-    MONEY(pric_uplmt_amt, 0, "定价上限金额 — price cap, 0 = none", "15.00"),
+    MONEY(pric, NONNEG, "单价 — usual price per unit sold (per pack for drugs)", "12.50"),
+    MONEY(pric_uplmt_amt, NONNEG, "定价上限金额 — price cap, 0 = none", "15.00"),
     INT(pack_units, 1, 1000000, 0, "包装数量 — smallest units per pack (tablets, vials)", "24"),
     FLAG(trace_required, 0, "追溯码必传 — 1 when a sale needs a trace code", "1"),
 };
@@ -319,17 +321,17 @@ static const fg_field_t settlement_fields[] = {
     DATE(begndate, 0, "开始日期 — first day of the visit", "2025-07-01"),
     DATE(enddate, 0, "结束日期 — last day of the visit", "2025-07-08"),
     TIME(setl_time, REQ_CSV, "结算时间 — settlement time", "2025-07-08 10:20:00"),
-    MONEY(medfee_sumamt, REQ, "医疗费总额 — total medical cost", "8650.40"),
-    MONEY(fulamt_ownpay_amt, 0, "全自费金额 — fully self-paid amount", "120.00"),
-    MONEY(overlmt_selfpay, 0, "超限价自费费用 — self-paid above price caps", "0.00"),
-    MONEY(preselfpay_amt, 0, "先行自付金额 — self-paid first part (乙类)", "310.50"),
-    MONEYA(inscp_amt, "inscp_scp_amt", 0, "符合政策范围金额 — amount within the policy scope",
+    MONEY(medfee_sumamt, REQ | REFUND, "医疗费总额 — total medical cost", "8650.40"),
+    MONEY(fulamt_ownpay_amt, REFUND, "全自费金额 — fully self-paid amount", "120.00"),
+    MONEY(overlmt_selfpay, REFUND, "超限价自费费用 — self-paid above price caps", "0.00"),
+    MONEY(preselfpay_amt, REFUND, "先行自付金额 — self-paid first part (乙类)", "310.50"),
+    MONEYA(inscp_amt, "inscp_scp_amt", REFUND, "符合政策范围金额 — amount within the policy scope",
            "8219.90"),
-    MONEY(hifp_pay, 0, "统筹基金支出 — pooled fund payment", "6100.00"),
-    MONEY(fund_pay_sumamt, 0, "基金支付总额 — total fund payment", "6400.00"),
-    MONEYA(psn_pay, "psn_part_amt", 0, "个人负担总金额 — person's share", "2250.40"),
-    MONEY(acct_pay, 0, "个人账户支出 — personal account payment", "1000.00"),
-    MONEYA(cash_payamt, "psn_cash_pay", 0, "现金支付金额 — cash payment", "1250.40"),
+    MONEY(hifp_pay, REFUND, "统筹基金支出 — pooled fund payment", "6100.00"),
+    MONEY(fund_pay_sumamt, REFUND, "基金支付总额 — total fund payment", "6400.00"),
+    MONEYA(psn_pay, "psn_part_amt", REFUND, "个人负担总金额 — person's share", "2250.40"),
+    MONEY(acct_pay, REFUND, "个人账户支出 — personal account payment", "1000.00"),
+    MONEYA(cash_payamt, "psn_cash_pay", REFUND, "现金支付金额 — cash payment", "1250.40"),
     FLAG(refd_setl_flag, 0, "退费结算标志 — 1 a refund settlement (reverses init_setl_id)", "0"),
     STR(init_setl_id, 0, "原结算ID — the settlement a refund reverses", EX_SETL),
     STR(invono, 0, "发票号 — invoice number", "4301022500001234"),
@@ -360,13 +362,13 @@ static const fg_field_t fee_line_fields[] = {
     STR(med_chrgitm_type, 0,
         "医疗收费项目类别 — charge category: 01 床位费 … 09 西药费 … (as given)", "09"),
     ENUM(chrgitm_lv, "01|02|03", 0, "收费项目等级 — 01 甲类, 02 乙类, 03 丙类 (self-paid)", "01"),
-    QTY(cnt, REQ, "数量 — quantity (negative on a refund line), up to 4 decimals", "2"),
-    MONEY(pric, REQ, "单价 — unit price", "12.50"),
-    MONEY(det_item_fee_sumamt, REQ, "明细项目费用总额 — amount of the line (negative on a refund)",
-          "25.00"),
-    MONEY(pric_uplmt_amt, 0, "定价上限金额 — price cap, 0 = none", "15.00"),
-    MONEY(fulamt_ownpay_amt, 0, "全自费金额 — fully self-paid part", "0.00"),
-    MONEY(inscp_amt, 0, "符合政策范围金额 — part within the policy scope", "25.00"),
+    QTY(cnt, REQ | REFUND, "数量 — quantity (negative on a refund line), up to 4 decimals", "2"),
+    MONEY(pric, REQ | NONNEG, "单价 — unit price", "12.50"),
+    MONEY(det_item_fee_sumamt, REQ | REFUND,
+          "明细项目费用总额 — amount of the line (negative on a refund)", "25.00"),
+    MONEY(pric_uplmt_amt, NONNEG, "定价上限金额 — price cap, 0 = none", "15.00"),
+    MONEY(fulamt_ownpay_amt, REFUND, "全自费金额 — fully self-paid part", "0.00"),
+    MONEY(inscp_amt, REFUND, "符合政策范围金额 — part within the policy scope", "25.00"),
     IDA(bilg_dr_codg, "bilg_dr_code", FG_ID_STAFF, 0,
         "开单医生编码 — prescribing doctor's code (bilg_dr_code in fee_list_d)", EX_DOCTOR),
     STR(bilg_dept_codg, 0, "开单科室编码 — prescribing department code", "A03.01"),
@@ -404,13 +406,13 @@ static const fg_field_t inv_event_fields[] = {
     ALT("inv_chg_time", FG_F_TIME, time, fg_time_t, "库存变更时间 — 3502 time",
         "2025-06-21 10:00:00"),
     ALT("invdate", FG_F_TIME, time, fg_time_t, "盘存日期 — 3501 date", "2025-06-30"),
-    ENTRY("sel_retn_cnt", NULL, FG_F_QTY, -1, cnt, fg_qty_t, NOCSV, NULL, 0, 0, 0,
+    ENTRY("sel_retn_cnt", NULL, FG_F_QTY, -1, cnt, fg_qty_t, NOCSV | NONNEG, NULL, 0, 0, 0,
           "销售/退货数量 — quantity in smallest units (3505/3506; see the other keys below)", "24"),
     ALT("purc_retn_cnt", FG_F_QTY, cnt, fg_qty_t, "采购/退货数量 — 3503/3504 quantity", "240"),
     ALT("inv_cnt", FG_F_QTY, cnt, fg_qty_t, "库存数量 — 3501 quantity", "480"),
     ALT("invcnt", FG_F_QTY, cnt, fg_qty_t, "库存数量 — 3501 quantity (other spelling)", "480"),
     ALT("cnt", FG_F_QTY, cnt, fg_qty_t, "数量 — 3502 quantity", "24"),
-    ENTRY("finl_trns_pric", NULL, FG_F_MONEY, -1, price, fg_fen_t, NOCSV, NULL, 0, 0, 0,
+    ENTRY("finl_trns_pric", NULL, FG_F_MONEY, -1, price, fg_fen_t, NOCSV | NONNEG, NULL, 0, 0, 0,
           "最终成交单价 — final unit price", "12.50"),
     ALT("pric", FG_F_MONEY, price, fg_fen_t, "单价 — 3502 price", "12.50"),
     FLAG(trdn_flag, NOCSV, "拆零标志 — 1 split sale: part of a pack", "0"),
@@ -489,6 +491,50 @@ const fg_field_t *fg_field_find(fg_rectype_t t, const char *name)
             return f;
     }
     return NULL;
+}
+
+/* ---------------------------------------------------------------- signs */
+
+int fg_record_is_refund(fg_rectype_t t, const void *rec)
+{
+    if (rec == NULL)
+        return 0;
+    if (t == FG_REC_SETTLEMENT)
+        return ((const fg_settlement_t *)rec)->refd_setl_flag == 1;
+    if (t == FG_REC_FEE_LINE)
+        return ((const fg_fee_line_t *)rec)->init_feedetl_sn[0] != '\0';
+    return 0;
+}
+
+/*
+ * A refund or return is the only place of a negative amount or count (the national interfaces):
+ * a refund settlement (refd_setl_flag 1) and a fee line that reverses an earlier one
+ * (init_feedetl_sn) carry negative amounts and counts; prices never are; purchase and sale returns
+ * (3504, 3506) report positive counts of what goes back, as every inventory interface does.
+ */
+int fg_field_sign_check(const fg_field_t *f, const void *rec, int refund, fg_error_t *err)
+{
+    if ((f->flags & (FG_FIELD_NONNEG | FG_FIELD_REFUND)) == 0 ||
+        (f->type != FG_F_MONEY && f->type != FG_F_QTY))
+        return 0;
+    int64_t v;
+    memcpy(&v, (const char *)rec + f->offset, sizeof(v));
+    if (v >= 0 || ((f->flags & FG_FIELD_REFUND) != 0 && refund))
+        return 0;
+    char text[FG__FIELD_TEXT];
+    const char *s = NULL;
+    size_t n = 0;
+    fg__field_text(f, rec, text, &s, &n);
+    fg_error_clear(err);
+    if (f->flags & FG_FIELD_REFUND)
+        return fg_error_set(err, FG_E_NEGATIVE, f->name, 0,
+                            "%s is %.*s: negative only on a refund (refd_setl_flag 1 on a "
+                            "settlement, init_feedetl_sn naming the fee line it reverses)",
+                            f->name, (int)n, s);
+    return fg_error_set(err, FG_E_NEGATIVE, f->name, 0,
+                        "%s is %.*s: never negative (a return is a positive count under its "
+                        "own interface, 3504 or 3506)",
+                        f->name, (int)n, s);
 }
 
 const char *fg__ftype_name(fg_ftype_t t)

@@ -326,13 +326,14 @@ static size_t member_index(const fg_rectype_info_t *info, const fg_field_t *f)
 /*
  * Read object obj into rec (cleared first): known keys through the field table, unknown keys
  * ignored. Then every FG_FIELD_REQUIRED field (unless skip_required) and every name in `also` must
- * have been given.
+ * have been given, and every amount and count must have the sign the record allows
+ * (fg_field_sign_check), reported under the key it was given as.
  */
 static void parse_record(struct ctx *c, fg_rectype_t t, fg__jv_t *obj, void *rec, const char *path,
                          int skip_required, const char *const *also)
 {
     const fg_rectype_info_t *info = fg_rectype_info(t);
-    unsigned char given[MAX_FIELDS] = {0};
+    const char *given[MAX_FIELDS] = {0}; /* the key each member was given as */
     char child[PATH_MAX_LEN];
 
     fg_record_clear(t, rec);
@@ -343,7 +344,15 @@ static void parse_record(struct ctx *c, fg_rectype_t t, fg__jv_t *obj, void *rec
         if (f == NULL)
             continue;
         if (set_from_json(c, f, rec, kv + 1, path, key))
-            given[member_index(info, f)] = 1;
+            given[member_index(info, f)] = key;
+    }
+    int refund = fg_record_is_refund(t, rec);
+    for (size_t i = 0; i < info->nfields; i++) {
+        fg_error_t e;
+        if (given[i] != NULL && fg_field_sign_check(&info->fields[i], rec, refund, &e) != 0) {
+            join(e.where, path, given[i]);
+            report(c, &e);
+        }
     }
     for (size_t i = 0; i < info->nfields; i++) {
         const fg_field_t *f = &info->fields[i];
@@ -907,53 +916,68 @@ static fg__jv_t *decode_jansson(struct ctx *c, const char *json, size_t n, json_
     return root;
 }
 
+/* The top-level object of json[0..n), or NULL after reporting why there is none (too large, too
+ * deep, not well formed, not an object). `fast` lets the scanner of jsonscan.c decode what it
+ * accepts; *tree gets jansson's tree when jansson decoded it (json_decref it after the view). */
+static fg__jv_t *decode(struct ctx *c, const char *json, size_t n, int fast, json_t **tree)
+{
+    *tree = NULL;
+    if (n > c->lim.max_bytes) {
+        failf(c, FG_ELIMIT, "", "the document has %zu bytes, more than the %zu allowed", n,
+              c->lim.max_bytes);
+        return NULL;
+    }
+    /* The scanner first: a document it accepts is well formed, so fg_json_depth_exceeds would find
+     * just the nesting the scanner measured and need not run unless that is over the limit. */
+    size_t depth = 0;
+    fg__jv_t *root = fast ? fg__json_scan(json, n, c->arena, &depth) : NULL;
+    long line = 0;
+    long col = 0;
+    if ((root == NULL || depth > c->lim.max_depth) &&
+        fg_json_depth_exceeds(json, n, c->lim.max_depth, &line, &col) != 0) {
+        fg_error_t e;
+        fg_error_set(&e, FG_E_JSON_DEPTH, "", 0, "the JSON is nested more than %zu levels deep",
+                     c->lim.max_depth);
+        e.line = line;
+        e.col = col;
+        report(c, &e);
+        return NULL;
+    }
+    if (root == NULL)
+        root = decode_jansson(c, json, n, tree);
+    if (root != NULL && !fg__jv_is(root, FG__J_OBJECT)) {
+        failf(c, FG_E_JSON_SHAPE, "", "the document is %s, not an object", json_kind(root));
+        json_decref(*tree);
+        *tree = NULL;
+        root = NULL;
+    }
+    return root;
+}
+
+static void limits_init(struct ctx *c, const fg_json_limits_t *limits)
+{
+    c->lim.max_depth = limits != NULL && limits->max_depth != 0 ? limits->max_depth : 32;
+    c->lim.max_bytes = limits != NULL && limits->max_bytes != 0 ? limits->max_bytes : 8u << 20;
+    c->lim.max_items = limits != NULL && limits->max_items != 0 ? limits->max_items : 10000;
+}
+
 /* fg_doc_parse; `fast` lets the scanner of jsonscan.c decode what it accepts (jansson decodes the
  * rest), without it jansson decodes everything (the reference the tests compare with). */
 static int doc_parse(const char *json, size_t n, int infno_hint, const fg_json_limits_t *limits,
                      fg_arena_t *arena, fg_doc_t *out, fg_diag_t *diag, fg_error_t *err, int fast)
 {
     struct ctx c = {.arena = arena, .diag = diag, .err = err, .rc = 0};
-    c.lim.max_depth = limits != NULL && limits->max_depth != 0 ? limits->max_depth : 32;
-    c.lim.max_bytes = limits != NULL && limits->max_bytes != 0 ? limits->max_bytes : 8u << 20;
-    c.lim.max_items = limits != NULL && limits->max_items != 0 ? limits->max_items : 10000;
+    limits_init(&c, limits);
     fg_error_clear(err);
     if (out == NULL || arena == NULL || (json == NULL && n > 0))
         return fg_error_set(err, FG_EINVAL, NULL, 0, "fg_doc_parse: no text, arena or output");
     memset(out, 0, sizeof(*out));
     out->inf_time = FG_TIME_NONE;
 
-    if (n > c.lim.max_bytes) {
-        failf(&c, FG_ELIMIT, "", "the document has %zu bytes, more than the %zu allowed", n,
-              c.lim.max_bytes);
-        return c.rc;
-    }
-    /* The scanner first: a document it accepts is well formed, so fg_json_depth_exceeds would find
-     * just the nesting the scanner measured and need not run unless that is over the limit. */
-    size_t depth = 0;
-    fg__jv_t *root = fast ? fg__json_scan(json, n, arena, &depth) : NULL;
-    long line = 0;
-    long col = 0;
-    if ((root == NULL || depth > c.lim.max_depth) &&
-        fg_json_depth_exceeds(json, n, c.lim.max_depth, &line, &col) != 0) {
-        fg_error_t e;
-        fg_error_set(&e, FG_E_JSON_DEPTH, "", 0, "the JSON is nested more than %zu levels deep",
-                     c.lim.max_depth);
-        e.line = line;
-        e.col = col;
-        report(&c, &e);
-        return c.rc;
-    }
-
     json_t *tree = NULL;
-    if (root == NULL)
-        root = decode_jansson(&c, json, n, &tree);
+    fg__jv_t *root = decode(&c, json, n, fast, &tree);
     if (root == NULL)
         return c.rc;
-    if (!fg__jv_is(root, FG__J_OBJECT)) {
-        failf(&c, FG_E_JSON_SHAPE, "", "the document is %s, not an object", json_kind(root));
-        json_decref(tree);
-        return c.rc;
-    }
 
     fg__jv_t *infno_v = fg__jv_get(root, "infno");
     fg__jv_t *input = fg__jv_get(root, "input");
@@ -994,6 +1018,23 @@ int fg__doc_parse_jansson(const char *json, size_t n, int infno_hint,
                           fg_diag_t *diag, fg_error_t *err)
 {
     return doc_parse(json, n, infno_hint, limits, arena, out, diag, err, 0);
+}
+
+int fg_json_read_record(fg_rectype_t t, const char *json, size_t n, const fg_json_limits_t *limits,
+                        fg_arena_t *arena, void *rec, fg_diag_t *diag, fg_error_t *err)
+{
+    struct ctx c = {.arena = arena, .diag = diag, .err = err, .rc = 0};
+    limits_init(&c, limits);
+    fg_error_clear(err);
+    if (fg_rectype_info(t) == NULL || rec == NULL || arena == NULL || (json == NULL && n > 0))
+        return fg_error_set(err, FG_EINVAL, NULL, 0, "fg_json_read_record: no type, text or arena");
+    fg_record_clear(t, rec);
+    json_t *tree = NULL;
+    fg__jv_t *root = decode(&c, json, n, 1, &tree);
+    if (root != NULL)
+        parse_record(&c, t, root, rec, "", 1, NULL);
+    json_decref(tree);
+    return c.rc;
 }
 
 /* ---------------------------------------------------------------- writers */

@@ -563,6 +563,8 @@ struct fg_table_reader {
     fg_diag_t *diag;
     struct colmap map[MAX_FIELDS]; /* mapped columns, in file order */
     size_t nmap;
+    uint8_t sign[MAX_FIELDS]; /* the mapped columns with a sign rule (index into map) */
+    size_t nsign;
     unsigned char *blank; /* a cleared record, copied at the start of each row */
     uint64_t rows;
     uint64_t bad;
@@ -616,6 +618,8 @@ int fg_table_open_csv(fg_table_t t, fg_csv_t *csv, fg_csv_on_error_t on_error, f
         r->map[r->nmap].required = fg__required_csv(f) != 0;
         r->map[r->nmap].f = f;
         r->map[r->nmap].name = h;
+        if (f->flags & (FG_FIELD_NONNEG | FG_FIELD_REFUND))
+            r->sign[r->nsign++] = (uint8_t)r->nmap;
         r->nmap++;
     }
 
@@ -719,6 +723,15 @@ int fg_table_next(fg_table_reader_t *r, void *rec)
                 continue;
             }
             if (fg__field_set_utf8(m->f, rec, row.data[m->col], n, &e) != 0) {
+                report_field(r, &e, &row, m);
+                bad++;
+            }
+        }
+        /* Signs once the row is read: whether it is a refund is a field of its own. */
+        int refund = r->nsign > 0 ? fg_record_is_refund(tables[r->table].rectype, rec) : 0;
+        for (size_t i = 0; i < r->nsign; i++) {
+            const struct colmap *m = &r->map[r->sign[i]];
+            if (fg_field_sign_check(m->f, rec, refund, &e) != 0) {
                 report_field(r, &e, &row, m);
                 bad++;
             }

@@ -1018,59 +1018,182 @@ static int do_settlement_get(req_ctx_t *c, const char *setl_id, fg_buf_t *out)
 
 /* ---------------------------------------------------------------- reference data */
 
-/* URL kinds (plural) to store kinds. */
-static const char *ref_kind(const char *plural)
+/*
+ * The reference kinds, one entry each, and what checks a row: the record whose field table every
+ * member goes through — the table persons.csv, institutions.csv, staff.csv and catalogue.csv are
+ * read by (docs/formats.md), so a row set here and a row of those files are held to the same
+ * validators — the field of it the URL's code is, the statuses, and the review's feed the row
+ * becomes (deaths.csv, suspensions.csv: serve.c ref_row_csv) with the members taken from that
+ * feed's fields and the statuses that need the first of them.
+ */
+typedef struct ref_kind {
+    const char *plural;       /* in the URL */
+    const char *kind;         /* in the store */
+    fg_rectype_t rec;         /* the record of the row's members */
+    const char *key;          /* the field of rec the URL's code is */
+    const char *statuses;     /* what status may be, "a|b" */
+    int public;               /* read by every caller (a pharmacy checks a buyer; the catalogue) */
+    fg_rectype_t feed;        /* the review's record of the row, FG_REC__COUNT none */
+    const char *feed_members; /* the members taken from feed's fields, "a|b" */
+    const char *needs;        /* the statuses that need the first of feed_members */
+} ref_kind_t;
+
+static const ref_kind_t ref_kinds[] = {
+    {"institutions", "institution", FG_REC_INSTITUTION, "fixmedins_code",
+     "active|suspended|terminated", 0, FG_REC_SUSPENSION, "begin_date|end_date|reason",
+     "suspended|terminated"},
+    {"staff", "staff", FG_REC_STAFF, "staff_code", "active|suspended", 0, FG_REC_SUSPENSION,
+     "begin_date|end_date|reason", "suspended"},
+    {"persons", "person", FG_REC_PERSON, "psn_no", "alive|deceased", 1, FG_REC_DEATH,
+     "die_date|source", "deceased"},
+    {"drugs", "drug", FG_REC_CATALOGUE, "med_list_codg", "listed|delisted", 1, FG_REC__COUNT, "",
+     ""},
+};
+
+/* Whether s is one of the '|'-separated words of list. */
+static int one_of(const char *list, const char *s)
 {
-    if (strcmp(plural, "institutions") == 0)
-        return "institution";
-    if (strcmp(plural, "staff") == 0)
-        return "staff";
-    if (strcmp(plural, "persons") == 0)
-        return "person";
-    if (strcmp(plural, "drugs") == 0)
-        return "drug";
+    size_t n = strlen(s);
+    for (const char *p = list; n > 0 && *p != '\0';) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar != NULL ? (size_t)(bar - p) : strlen(p);
+        if (len == n && memcmp(p, s, n) == 0)
+            return 1;
+        p += bar != NULL ? len + 1 : len;
+    }
+    return 0;
+}
+
+/* The kind named s: by its URL name (plural) or its store name. */
+static const ref_kind_t *ref_find(const char *s, int plural)
+{
+    for (size_t i = 0; i < FG_ARRAY_LEN(ref_kinds); i++)
+        if (strcmp(plural ? ref_kinds[i].plural : ref_kinds[i].kind, s) == 0)
+            return &ref_kinds[i];
     return NULL;
 }
 
-static int ref_status_ok(const char *kind, const char *status)
+/* URL kinds (plural) to store kinds. */
+static const char *ref_kind(const char *plural)
 {
-    if (strcmp(kind, "institution") == 0)
-        return strcmp(status, "active") == 0 || strcmp(status, "suspended") == 0 ||
-               strcmp(status, "terminated") == 0;
-    if (strcmp(kind, "staff") == 0)
-        return strcmp(status, "active") == 0 || strcmp(status, "suspended") == 0;
-    if (strcmp(kind, "drug") == 0)
-        return strcmp(status, "listed") == 0 || strcmp(status, "delisted") == 0;
-    return strcmp(status, "alive") == 0 || strcmp(status, "deceased") == 0;
+    const ref_kind_t *k = ref_find(plural, 1);
+    return k != NULL ? k->kind : NULL;
 }
 
-/* Reference rows every caller may read: persons' status (a pharmacy checks a buyer) and the drug
- * catalogue; the rest belongs to an institution. */
+/* Reference rows every caller may read: persons' status and the drug catalogue; the rest
+ * belongs to an institution. */
 static int ref_public(const char *kind)
 {
-    return strcmp(kind, "person") == 0 || strcmp(kind, "drug") == 0;
+    const ref_kind_t *k = ref_find(kind, 0);
+    return k != NULL && k->public;
 }
 
-/* A drug row: its code is a catalogue code, it belongs to no institution, and pack_units, when
- * given, is the smallest units per pack (what split sales are counted against). */
-#define DRUG_PACK_MAX 1000000 /* the catalogue's pack_units range (docs/formats.md) */
+/* A row as checked: its records as the model read them, and the institution it belongs to. */
+typedef struct ref_row {
+    void *rec;     /* of the kind's record type */
+    void *feed;    /* of its feed's, NULL when it has none */
+    char inst[16]; /* fixmedins_code, "" for persons and drugs */
+} ref_row_t;
 
-static int drug_row_check(req_ctx_t *c, const char *code, json_t *o)
+static int ref_given(json_t *o, const char *key)
 {
-    char norm[FG_ID_NORM_MAX];
+    json_t *v = json_object_get(o, key);
+    return v != NULL && !json_is_null(v) && !(json_is_string(v) && json_string_length(v) == 0);
+}
+
+/* Read the body as record t through the model (the same reader and field table as the reference
+ * files); *out in the request's arena. 0, or the status of the answer sent. */
+static int ref_read(req_ctx_t *c, fg_rectype_t t, void **out)
+{
+    fg_json_limits_t lim = {.max_depth = (size_t)c->s->c.json_depth,
+                            .max_bytes = (size_t)c->s->c.max_body};
     fg_error_t e;
-    int rc = fg_id_check(FG_ID_MED_LIST, code, strlen(code), norm, sizeof(norm), &e);
-    if (rc != 0 || strcmp(norm, code) != 0)
-        return fail(c, 400, rc != 0 ? e.code : FG_E_RANGE, "code",
-                    "not a national catalogue code as normalised (drug X+22 / Z+19 …)");
-    if (json_object_get(o, "fixmedins_code") != NULL)
-        return fail(c, 400, FG_E_RANGE, "fixmedins_code",
-                    "a catalogue drug belongs to no institution");
-    json_t *v = json_object_get(o, "pack_units");
-    if (v != NULL &&
-        (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > DRUG_PACK_MAX))
-        return fail(c, 400, FG_E_RANGE, "pack_units",
-                    "pack_units is the smallest units per pack: an integer 1…1000000");
+    *out = fg_arena_calloc(c->arena, 1, fg_rectype_info(t)->size);
+    if (*out == NULL)
+        return fail(c, 500, FG_ENOMEM, "", NULL);
+    if (fg_json_read_record(t, c->rq->body, c->rq->body_len, &lim, c->arena, *out, NULL, &e) != 0)
+        return fail_err(c, 400, &e);
+    return 0;
+}
+
+/* Every member of row o is status or a field of its kind (or of the kind's feed) and valid by that
+ * field's validator; the URL's code is the kind's key field, as normalised; a status that needs a
+ * member has it. 0, or the status of the answer sent. */
+static int ref_row_check(req_ctx_t *c, const ref_kind_t *k, const char *code, json_t *o,
+                         ref_row_t *row)
+{
+    char msg[192];
+    const char *status = json_string_value(json_object_get(o, "status"));
+    if (status == NULL || !one_of(k->statuses, status)) {
+        snprintf(msg, sizeof(msg), "the status of a %s row is one of %s", k->kind, k->statuses);
+        return fail(c, 400, FG_E_ENUM, "status", msg);
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v)
+    {
+        if (strcmp(key, "status") != 0 && fg_field_find(k->rec, key) == NULL &&
+            !one_of(k->feed_members, key)) {
+            snprintf(msg, sizeof(msg),
+                     "not a member of a %s row: status, the fields of %s (docs/formats.md)%s%s",
+                     k->kind, fg_rectype_info(k->rec)->name, k->feed_members[0] ? ", " : "",
+                     k->feed_members);
+            return fail(c, 400, FG_E_UNKNOWN, key, msg);
+        }
+    }
+    int st = ref_read(c, k->rec, &row->rec);
+    if (st == 0 && k->feed != FG_REC__COUNT)
+        st = ref_read(c, k->feed, &row->feed);
+    if (st != 0)
+        return st;
+    /* The URL's code through the key field, after the body's value of it (which must agree). */
+    const fg_field_t *kf = fg_field_find(k->rec, k->key);
+    char *member = (char *)row->rec + kf->offset;
+    char given[FG_CODE_LEN + 1];
+    snprintf(given, sizeof(given), "%s", member);
+    fg_error_t e;
+    if (fg_field_set(kf, row->rec, code, strlen(code), &e) != 0)
+        return fail(c, 400, e.code, "code", e.msg);
+    if (strcmp(member, code) != 0) {
+        snprintf(msg, sizeof(msg), "the code of a %s row is written as normalised: %s", k->kind,
+                 member);
+        return fail(c, 400, FG_E_RANGE, "code", msg);
+    }
+    if (given[0] != '\0' && strcmp(given, member) != 0)
+        return fail(c, 400, FG_E_RANGE, k->key, "a row's own code is the one in its URL");
+    char need[32];
+    snprintf(need, sizeof(need), "%.*s", (int)strcspn(k->feed_members, "|"), k->feed_members);
+    if (need[0] != '\0' && one_of(k->needs, status) && !ref_given(o, need)) {
+        snprintf(msg, sizeof(msg), "a %s row with status %s needs %s", k->kind, status, need);
+        return fail(c, 400, FG_E_REQUIRED, need, msg);
+    }
+    const fg_field_t *fi = fg_field_find(k->rec, "fixmedins_code");
+    snprintf(row->inst, sizeof(row->inst), "%s",
+             fi != NULL ? (const char *)row->rec + fi->offset : "");
+    return 0;
+}
+
+/* The members given, each replaced by the model's form of its field (codes normalised, dates as
+ * dates, integers as numbers), members of record t only when `only` lists them; a resident ID
+ * is left as given here for kept_body, the one place that turns it into pseudonym and mask. */
+static int ref_normalise(json_t *o, fg_rectype_t t, const void *rec, const char *only)
+{
+    fg_buf_t b;
+    fg_buf_init(&b, 1u << 20);
+    int rc = fg_json_write_record(t, rec, &b);
+    json_t *w = rc == 0 ? json_loadb(b.data, b.len, 0, NULL) : NULL;
+    fg_buf_release(&b);
+    if (w == NULL)
+        return FG_ENOMEM;
+    const char *key;
+    json_t *v;
+    json_object_foreach(w, key, v)
+    {
+        if (json_object_get(o, key) != NULL && strcmp(key, "certno") != 0 &&
+            (only == NULL || one_of(only, key)))
+            json_object_set(o, key, v);
+    }
+    json_decref(w);
     return 0;
 }
 
@@ -1079,6 +1202,7 @@ static int do_ref_put(req_ctx_t *c, const char *kind, const char *code, fg_buf_t
 {
     if (!is_role(c, "admin"))
         return fail(c, 403, FG_E_FORBIDDEN, "", "only an admin writes reference data");
+    const ref_kind_t *k = ref_find(kind, 0);
     json_error_t je;
     json_t *o = json_loadb(c->rq->body, c->rq->body_len, JSON_REJECT_DUPLICATES, &je);
     if (!json_is_object(o)) {
@@ -1086,27 +1210,14 @@ static int do_ref_put(req_ctx_t *c, const char *kind, const char *code, fg_buf_t
         return fail(c, 400, o == NULL ? FG_E_JSON : FG_E_JSON_SHAPE, "",
                     o == NULL ? je.text : "the body is a JSON object");
     }
+    ref_row_t row = {0};
+    int st = ref_row_check(c, k, code, o, &row);
+    if (st == 0 &&
+        (ref_normalise(o, k->rec, row.rec, NULL) != 0 ||
+         (row.feed != NULL && ref_normalise(o, k->feed, row.feed, k->feed_members) != 0)))
+        st = fail(c, 500, FG_ENOMEM, "", NULL);
     const char *status = json_string_value(json_object_get(o, "status"));
-    const char *inst = json_string_value(json_object_get(o, "fixmedins_code"));
-    int st = 0;
-    if (status == NULL || !ref_status_ok(kind, status))
-        st = fail(c, 400, FG_E_ENUM, "status", "status is not one this kind allows");
-    else if (strcmp(kind, "institution") == 0 && inst != NULL && strcmp(inst, code) != 0)
-        st = fail(c, 400, FG_E_RANGE, "fixmedins_code", "an institution row is its own code");
-    else if (strcmp(kind, "drug") == 0)
-        st = drug_row_check(c, code, o);
-    static const char *const dates[] = {"die_date", "begin_date", "end_date"};
-    for (size_t i = 0; i < FG_ARRAY_LEN(dates) && st == 0; i++) {
-        json_t *v = json_object_get(o, dates[i]);
-        fg_date_t d;
-        fg_error_t de;
-        int need = i == 0 ? strcmp(status, "deceased") == 0
-                          : i == 1 && !ref_public(kind) && strcmp(status, "active") != 0;
-        if ((v != NULL && !json_is_string(v)) || (v == NULL && need))
-            st = fail(c, 400, FG_E_DATE_FORMAT, dates[i], "a date like 2025-07-01");
-        else if (v != NULL && fg_date_parse(json_string_value(v), json_string_length(v), &d, &de))
-            st = fail(c, 400, de.code, dates[i], de.msg);
-    }
+    const char *inst = row.inst;
     char *dumped = st == 0 ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     const char *body = NULL;
     size_t body_len = 0;
@@ -1115,13 +1226,8 @@ static int do_ref_put(req_ctx_t *c, const char *kind, const char *code, fg_buf_t
     if (st == 0) /* a staff member's or a person's certno is kept as pseudonym and masked form */
         st = kept_body(c, dumped, strlen(dumped), &body, &body_len);
     if (st == 0) {
-        fg_store_ref_t r = {.kind = kind,
-                            .code = code,
-                            .fixmedins_code = strcmp(kind, "institution") == 0 ? code
-                                              : inst != NULL                   ? inst
-                                                                               : "",
-                            .status = status,
-                            .body = body};
+        fg_store_ref_t r = {
+            .kind = kind, .code = code, .fixmedins_code = inst, .status = status, .body = body};
         char before[65], after[65], object[96];
         fg_error_t err;
         fg_store_digest(body, body_len, after);

@@ -73,8 +73,7 @@ for name, i in inst.items():
     json.dump({"status": "active", "fixmedins_code": i["code"], "certno": i["drcert"],
                "staff_name": i["name"] + "医生"}, open("%s/%s.staff.json" % (tmp, name), "w"),
               ensure_ascii=False)
-    json.dump({"status": "deceased", "die_date": "2025-07-05", "fixmedins_code": i["code"],
-               "certno": i["certno"]}, open("%s/%s.person.json" % (tmp, name), "w"), ensure_ascii=False)
+    json.dump({"status": "deceased", "die_date": "2025-07-05", "certno": i["certno"]}, open("%s/%s.person.json" % (tmp, name), "w"), ensure_ascii=False)
     open("%s/%s.ids" % (tmp, name), "w").write("\n".join(ids) + "\n")
 EOF
 echo '{"status":"active","begin_date":"2025-01-01"}' >"$TMP/agreement.json"

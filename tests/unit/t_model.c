@@ -16,6 +16,7 @@
 #include "fundguard/arena.h"
 #include "fundguard/buf.h"
 #include "fundguard/model.h"
+#include "model/model_int.h"
 #include "t.h"
 
 /* ---------------------------------------------------------------- helpers */
@@ -839,23 +840,24 @@ TEST(json_money_numbers)
     };
     for (size_t i = 0; i < FG_ARRAY_LEN(cases); i++) {
         char text[256];
+        /* The amount of a refund line (init_feedetl_sn), where a negative value is valid. */
         snprintf(text, sizeof(text),
                  "{\"feedetail\":[{\"feedetl_sn\":\"F1\",\"mdtrt_id\":\"M1\",\"psn_no\":\"P1\","
                  "\"fee_ocur_time\":\"2025-07-01\",\"med_list_codg\":\"001102000050000\","
-                 "\"cnt\":1,\"pric\":%s,\"det_item_fee_sumamt\":0}]}",
+                 "\"init_feedetl_sn\":\"F0\",\"cnt\":1,\"pric\":0,\"det_item_fee_sumamt\":%s}]}",
                  cases[i].v);
         parsed_t p;
         parse_str(&p, text);
         int want_ok = cases[i].ok && strcmp(cases[i].v, "null") != 0;
         if (strcmp(cases[i].v, "null") == 0) {
-            ASSERT_ERR(p.rc, FG_E_REQUIRED); /* null is absent, and pric is required */
+            ASSERT_ERR(p.rc, FG_E_REQUIRED); /* null is absent, and the amount is required */
         } else if (want_ok != (p.rc == 0)) {
-            t_fail(__FILE__, __LINE__, "pric %s: rc %s %s", cases[i].v, fg_err_name(p.rc),
-                   p.err.msg);
+            t_fail(__FILE__, __LINE__, "det_item_fee_sumamt %s: rc %s %s", cases[i].v,
+                   fg_err_name(p.rc), p.err.msg);
         } else if (want_ok) {
-            ASSERT_EQ(p.doc.fees[0].pric, cases[i].fen);
+            ASSERT_EQ(p.doc.fees[0].det_item_fee_sumamt, cases[i].fen);
         } else {
-            ASSERT_STR_EQ(p.err.where, "feedetail[0].pric");
+            ASSERT_STR_EQ(p.err.where, "feedetail[0].det_item_fee_sumamt");
         }
         parsed_release(&p);
     }
@@ -1046,6 +1048,190 @@ TEST(json_write_record)
     ASSERT_ERR(fg_json_write_record(FG_REC_FEE_LINE, &fee, &b), FG_ELIMIT);
     ASSERT_STR_EQ(b.data, "x");
     fg_buf_release(&b);
+}
+
+/* ---------------------------------------------------------------- signs (refund semantics) */
+
+/* A negative amount or count only on a refund: JSON documents of each interface, each case one
+ * value changed from a valid document. */
+#define FEE_LINE(extra)                                                                            \
+    "{\"feedetail\":[{\"feedetl_sn\":\"F2\",\"mdtrt_id\":\"M1\",\"psn_no\":\"P1\","                \
+    "\"fee_ocur_time\":\"2025-07-01\",\"med_list_codg\":\"001102000050000\"," extra "}]}"
+#define SETTLEMENT(extra)                                                                          \
+    "{\"setlinfo\":{\"setl_id\":\"S1\",\"mdtrt_id\":\"M1\",\"psn_no\":\"P1\","                     \
+    "\"fixmedins_code\":\"H43010200012\",\"setl_time\":\"2025-07-01 10:00:00\"," extra "}}"
+#define INVENTORY(infno, key, extra)                                                               \
+    "{\"infno\":\"" infno "\",\"fixmedins_code\":\"P43010200007\",\"input\":{\"" key "\":[{"       \
+    "\"med_list_codg\":\"XA01ABD075A002010100483\",\"fixmedins_bchno\":\"B1\"," extra "}]}}"
+
+TEST(sign_rules_json)
+{
+    static const struct {
+        const char *doc;
+        const char *where; /* the refused field, NULL when the document is valid */
+    } cases[] = {
+        {FEE_LINE("\"cnt\":2,\"pric\":\"12.50\",\"det_item_fee_sumamt\":\"25.00\""), NULL},
+        {FEE_LINE("\"cnt\":2,\"pric\":\"-12.50\",\"det_item_fee_sumamt\":\"25.00\""),
+         "feedetail[0].pric"},
+        {FEE_LINE("\"cnt\":-1,\"pric\":\"12.50\",\"det_item_fee_sumamt\":\"-12.50\""),
+         "feedetail[0].cnt"},
+        {FEE_LINE("\"cnt\":1,\"pric\":\"12.50\",\"det_item_fee_sumamt\":\"-12.50\""),
+         "feedetail[0].det_item_fee_sumamt"},
+        {FEE_LINE("\"cnt\":1,\"pric\":\"12.50\",\"det_item_fee_sumamt\":\"12.50\","
+                  "\"inscp_amt\":\"-1\""),
+         "feedetail[0].inscp_amt"},
+        {FEE_LINE("\"cnt\":1,\"pric\":\"12.50\",\"det_item_fee_sumamt\":\"12.50\","
+                  "\"pric_uplmt_amt\":\"-1\",\"init_feedetl_sn\":\"F1\""),
+         "feedetail[0].pric_uplmt_amt"},
+        /* a line that reverses F1: negative count and amounts, the price stays positive */
+        {FEE_LINE("\"cnt\":-1,\"pric\":\"12.50\",\"det_item_fee_sumamt\":\"-12.50\","
+                  "\"fulamt_ownpay_amt\":\"-12.50\",\"init_feedetl_sn\":\"F1\""),
+         NULL},
+        {FEE_LINE("\"cnt\":-1,\"pric\":\"-12.50\",\"det_item_fee_sumamt\":\"-12.50\","
+                  "\"init_feedetl_sn\":\"F1\""),
+         "feedetail[0].pric"},
+        {SETTLEMENT("\"medfee_sumamt\":\"186.50\",\"refd_setl_flag\":\"0\""), NULL},
+        {SETTLEMENT("\"medfee_sumamt\":\"-186.50\",\"refd_setl_flag\":\"0\""),
+         "setlinfo.medfee_sumamt"},
+        {SETTLEMENT("\"medfee_sumamt\":\"-186.50\""), "setlinfo.medfee_sumamt"},
+        {SETTLEMENT("\"medfee_sumamt\":\"186.50\",\"psn_part_amt\":\"-1\""),
+         "setlinfo.psn_part_amt"}, /* named by the key given */
+        {SETTLEMENT("\"medfee_sumamt\":\"-186.50\",\"hifp_pay\":\"-100\",\"refd_setl_flag\":1,"
+                    "\"init_setl_id\":\"S0\""),
+         NULL},
+        {INVENTORY("3503", "purcinfo", "\"purc_retn_cnt\":240,\"finl_trns_pric\":\"1.20\""), NULL},
+        {INVENTORY("3503", "purcinfo", "\"purc_retn_cnt\":240,\"finl_trns_pric\":\"-1.20\""),
+         "input.purcinfo[0].finl_trns_pric"},
+        {INVENTORY("3504", "purcinfo", "\"purc_retn_cnt\":-24"), "input.purcinfo[0].purc_retn_cnt"},
+        {INVENTORY("3504", "purcinfo", "\"purc_retn_cnt\":24"), NULL},
+        {INVENTORY("3505", "selinfo", "\"sel_retn_cnt\":-1"), "input.selinfo[0].sel_retn_cnt"},
+        {INVENTORY("3506", "selinfo", "\"sel_retn_cnt\":-1"), "input.selinfo[0].sel_retn_cnt"},
+        {INVENTORY("3506", "selinfo", "\"sel_retn_cnt\":1"), NULL},
+        {INVENTORY("3502", "invinfo", "\"cnt\":20,\"pric\":\"-1\""), "input.invinfo[0].pric"},
+        {INVENTORY("3501", "invinfo", "\"invcnt\":-480"), "input.invinfo[0].invcnt"},
+    };
+    for (size_t i = 0; i < FG_ARRAY_LEN(cases); i++) {
+        parsed_t p;
+        parse_str(&p, cases[i].doc);
+        if (cases[i].where == NULL && p.rc != 0)
+            t_fail(__FILE__, __LINE__, "case %zu: %s at %s: %s", i, fg_err_name(p.rc), p.err.where,
+                   p.err.msg);
+        if (cases[i].where != NULL) {
+            if (p.rc != FG_E_NEGATIVE || p.c.n == 0)
+                t_fail(__FILE__, __LINE__, "case %zu: %s (%zu errors), want field.negative", i,
+                       fg_err_name(p.rc), p.c.n);
+            ASSERT_STR_EQ(p.err.where, cases[i].where);
+            ASSERT(strstr(p.err.msg, "negative") != NULL);
+        }
+        /* the scanner and jansson agree (errors included) */
+        ASSERT(fg__doc_parse_compare(cases[i].doc, strlen(cases[i].doc), 0, NULL) == NULL);
+        parsed_release(&p);
+    }
+}
+
+/* The same rules in the extraction tables: the file line and the column of the refused value. */
+TEST(sign_rules_csv)
+{
+    const char *fees = "bkkp_sn,mdtrt_id,setl_id,psn_no,fixmedins_code,fee_ocur_time,med_list_codg,"
+                       "cnt,pric,det_item_fee_sumamt,init_feedetl_sn\n"
+                       "F1,M1,S1,P1,H43010200012,2025-07-01,001102000050000,2,10,20,\n"
+                       "F2,M1,S1,P1,H43010200012,2025-07-01,001102000050000,-1,10,-10,\n"
+                       "F3,M1,S1,P1,H43010200012,2025-07-01,001102000050000,-1,10,-10,F1\n"
+                       "F4,M1,S1,P1,H43010200012,2025-07-01,001102000050000,1,-10,-10,F1\n";
+    collect_t c = {.n = 0};
+    fg_diag_t diag = {collect_report, &c, 0};
+    fg_csv_t *csv = NULL;
+    fg_table_reader_t *r = NULL;
+    fg_error_t err;
+    ASSERT_OK(open_mem(FG_TABLE_FEE_LIST_D, fees, &diag, &csv, &r, &err));
+    fg_fee_line_t fee;
+    ASSERT_EQ(fg_table_next(r, &fee), 1);
+    ASSERT_STR_EQ(fee.feedetl_sn, "F1");
+    ASSERT_EQ(fg_table_next(r, &fee), 1);
+    ASSERT_STR_EQ(fee.feedetl_sn, "F3"); /* F2 refused: negative with no line it reverses */
+    ASSERT_EQ(fee.cnt, -10000);
+    ASSERT_EQ(fg_table_next(r, &fee), 0); /* F4 refused: a negative price */
+    ASSERT_UEQ(fg_table_bad_rows(r), 2);
+    ASSERT_EQ(c.n, 3);
+    ASSERT_EQ(c.e[0].line, 3);
+    ASSERT_STR_EQ(c.e[0].where, "cnt");
+    ASSERT_EQ(c.e[0].col, 8);
+    ASSERT_STR_EQ(c.e[1].where, "det_item_fee_sumamt");
+    ASSERT_EQ(c.e[2].line, 5);
+    ASSERT_STR_EQ(c.e[2].where, "pric");
+    for (size_t i = 0; i < c.n; i++)
+        ASSERT_EQ(c.e[i].code, FG_E_NEGATIVE);
+    fg_table_close(r);
+    fg_csv_close(csv);
+
+    const char *setl = "setl_id,mdtrt_id,psn_no,fixmedins_code,setl_time,medfee_sumamt,"
+                       "refd_setl_flag,init_setl_id\n"
+                       "S1,M1,P1,H43010200012,2025-07-01 10:00:00,-186.50,0,\n"
+                       "S2,M1,P1,H43010200012,2025-07-01 10:00:00,-186.50,1,S0\n";
+    c.n = 0;
+    ASSERT_OK(open_mem(FG_TABLE_SETL_D, setl, &diag, &csv, &r, &err));
+    fg_settlement_t st;
+    ASSERT_EQ(fg_table_next(r, &st), 1);
+    ASSERT_STR_EQ(st.setl_id, "S2");
+    ASSERT_EQ(st.medfee_sumamt, -18650);
+    ASSERT_EQ(fg_table_next(r, &st), 0);
+    ASSERT_EQ(c.n, 1);
+    ASSERT_EQ(c.e[0].line, 2);
+    ASSERT_STR_EQ(c.e[0].where, "medfee_sumamt");
+    ASSERT_EQ(c.e[0].code, FG_E_NEGATIVE);
+    fg_table_close(r);
+    fg_csv_close(csv);
+
+    const char *cat = "med_list_codg,pric\nXA01ABD075A002010100483,-1\n";
+    c.n = 0;
+    ASSERT_OK(open_mem(FG_TABLE_CATALOGUE, cat, &diag, &csv, &r, &err));
+    fg_catalogue_item_t item;
+    ASSERT_EQ(fg_table_next(r, &item), 0);
+    ASSERT_EQ(c.n, 1);
+    ASSERT_EQ(c.e[0].code, FG_E_NEGATIVE);
+    fg_table_close(r);
+    fg_csv_close(csv);
+}
+
+/* One object as one record (reference rows of the service): the field table's validators, errors
+ * under the key, other members ignored, nothing required. */
+TEST(json_read_record)
+{
+    fg_arena_t arena;
+    fg_arena_init(&arena, 0);
+    fg_staff_t st;
+    fg_error_t err;
+    const char *ok =
+        "{\"status\":\"active\",\"fixmedins_code\":\"H43010200012\",\"role\":\"doctor\","
+        "\"certno\":\"430121197808240031\"}";
+    ASSERT_OK(fg_json_read_record(FG_REC_STAFF, ok, strlen(ok), NULL, &arena, &st, NULL, &err));
+    ASSERT_STR_EQ(st.fixmedins_code, "H43010200012");
+    ASSERT_STR_EQ(st.role, "doctor");
+    ASSERT_STR_EQ(st.staff_code, ""); /* not required here */
+    ASSERT_EQ(strlen(st.certno_hash), 64);
+    static const struct {
+        fg_rectype_t t;
+        const char *json;
+        int code;
+        const char *where;
+    } bad[] = {
+        {FG_REC_STAFF, "{\"fixmedins_code\":\"garbage\"}", FG_E_INSTITUTION_CODE, "fixmedins_code"},
+        {FG_REC_STAFF, "{\"role\":\"wizard\"}", FG_E_ENUM, "role"},
+        {FG_REC_PERSON, "{\"gend\":7}", FG_E_ENUM, "gend"},
+        {FG_REC_CATALOGUE, "{\"pric\":\"-1\"}", FG_E_NEGATIVE, "pric"},
+        {FG_REC_CATALOGUE, "{\"pack_units\":0}", FG_E_RANGE, "pack_units"},
+        {FG_REC_PERSON, "[]", FG_E_JSON_SHAPE, ""},
+        {FG_REC_PERSON, "{\"psn_no\":", FG_E_JSON, ""},
+    };
+    for (size_t i = 0; i < FG_ARRAY_LEN(bad); i++) {
+        fg_person_t rec[4]; /* room for any of the three */
+        int rc = fg_json_read_record(bad[i].t, bad[i].json, strlen(bad[i].json), NULL, &arena, rec,
+                                     NULL, &err);
+        if (rc != bad[i].code || strcmp(err.where, bad[i].where) != 0)
+            t_fail(__FILE__, __LINE__, "case %zu: %s at '%s', want %s at '%s'", i, fg_err_name(rc),
+                   err.where, fg_err_name(bad[i].code), bad[i].where);
+    }
+    fg_arena_release(&arena);
 }
 
 /* ---------------------------------------------------------------- docs/formats.md */
