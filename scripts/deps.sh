@@ -29,6 +29,10 @@ fi
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then
     sudo="sudo"
+    if ! command -v sudo >/dev/null; then
+        echo "deps: not root and no sudo: as root, run apt-get install ${missing[*]}" >&2
+        exit 1
+    fi
 fi
 mkdir -p "$(dirname "$log")"
 : >"$log"
