@@ -37,7 +37,7 @@ fi
 mkdir -p "$(dirname "$log")"
 : >"$log"
 echo "deps: installing ${#missing[@]} Debian packages with apt-get (output in ${log#"$root"/}):" >&2
-echo "      ${missing[*]}" | fold -s -w 100 | sed '2,$s/^/      /' >&2
+echo "      ${missing[*]}" | fold -s -w 100 | sed 's/ *$//; 2,$s/^/      /' >&2
 
 conf=/etc/postgresql-common/createcluster.d/fundguard.conf
 if [[ " ${missing[*]} " == *" postgresql-15 "* ]] &&
