@@ -21,7 +21,13 @@ scale=${DEMO_SCALE:-county}
 seed=${DEMO_SEED:-20250701}
 build=$(dirname "$fg")
 work=$(mktemp -d) # what the steps capture for the summary
-trap 'rm -rf "$work"' EXIT
+current="(before the first step)"
+finished() {
+    local rc=$?
+    rm -rf "$work"
+    [ "$rc" -eq 0 ] || echo "demo: failed (exit $rc) in the step \"$current\"; nothing after it ran" >&2
+}
+trap finished EXIT
 
 if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold="" plain=""; fi
 say() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
@@ -37,13 +43,15 @@ step() {
     local title=$1
     shift
     steps+=("$title")
+    current=$title
     say "$title"
     "$@"
 }
 
 # typed CMD…: the command line as one would type it (fundguard for the binary, quotes where needed).
 typed() {
-    local a line="fundguard"
+    local a line
+    line=$([ "$1" = "$fg" ] && echo fundguard || echo "$1")
     for a in "${@:2}"; do
         case $a in *[!A-Za-z0-9_./=:,-]*) line+=" \"$a\"" ;; *) line+=" $a" ;; esac
     done
