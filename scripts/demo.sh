@@ -135,6 +135,9 @@ summary() {
     case $out in "$root"/build/*) where=", ignored by git" clean=" (or make clean, which removes the builds too)" ;; esac
     echo "Outputs: $(du -sh "$out" | cut -f1) in $(rel "$out")/$where; remove with: rm -rf $(rel "$out")$clean"
     printf '  %s\n' "${outputs[@]}"
+    if [ -f "$root/demo/manifest.json" ] && [ "$out" != "$root/demo" ]; then
+        echo "  demo/ ($(du -sh "$root/demo" | cut -f1)) is an older demo's output, no longer used: rm -rf demo"
+    fi
     cat <<EOF
 Next:
   make test                                   every test, then again under ASan+UBSan
