@@ -1,10 +1,12 @@
 # Convenience targets over CMake presets (CMakePresets.json); CMake does the real work.
 # make          build build/fundguard and build/libfundguard.a
 # make test     lint, then every test on the gcc build, then again under ASan+UBSan (clang)
-# make demo     install missing packages, build, run the main job end to end
+# make demo     install missing packages, build, run the main job end to end (outputs in build/demo/;
+#               DEMO_SCALE=tiny for a small region)
 # make bench    run the benchmarks under bench/, results in bench/results/
 # make fuzz     run each libFuzzer target for FUZZ_SECONDS (default 60)
 # make format   format every C source with .clang-format
+# make clean    remove the build directories (build/demo/ with them)
 
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60

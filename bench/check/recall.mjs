@@ -1,5 +1,6 @@
 // recall.mjs TRUTH.csv DECISIONS.jsonl [OUT.md] — how many of the generator's injected review cases
-// (truth.csv, scenarios rule_* and the status ones) `fundguard check` finds, per family.
+// (truth.csv, scenarios rule_* and the status ones) `fundguard check` finds, per family: a plain table
+// on standard output, the Markdown report in OUT.md.
 //
 // A case is found when a hit of its family names one of the case's fee lines (truth feedetl_sn, ';'
 // separated) or, for a case without lines or a family that concerns the settlement as a whole, any
@@ -119,6 +120,13 @@ for await (const l of lines(decisionsPath)) {
 }
 
 // ---------------------------------------------------------------- report
+// Why a family stays below 100% on generated data, by design (docs/rules.md, "Recall over generated data").
+const notes = {
+    max_quantity: "the generator's quantity_excess cases hold too much of a drug over a period (事后, days' " +
+        'supply against days), not above the per-prescription limit GZ1201/GZ1202 check',
+    surgery_discount: 'the hit names the cheaper procedure when the generator\'s "second" one is the dearer ' +
+        '(the dearest is the main one); see "in the settlement"',
+};
 const rows = {};
 for (const c of cases) {
     const r = (rows[c.family] ||= { family: c.family, scenarios: new Set(), cases: 0, found: 0, loose: 0 });
@@ -127,7 +135,22 @@ for (const c of cases) {
     if (c.found) r.found++;
     if (c.found || c.inSettlement) r.loose++;
 }
-const fams = Object.keys(rows).sort();
+const pct = (a, b) => `${(100 * a / b).toFixed(1)}%`;
+const table = []; // [family, scenarios, cases, found, recall, in the settlement, hits elsewhere]
+let tc = 0, tf = 0, tl = 0;
+for (const f of Object.keys(rows).sort()) {
+    const r = rows[f];
+    tc += r.cases;
+    tf += r.found;
+    tl += r.loose;
+    table.push([f, [...r.scenarios].join(', '), r.cases, r.found, pct(r.found, r.cases), pct(r.loose, r.cases),
+        outsideByFamily[f] || 0]);
+}
+const below = table.filter((t) => t[3] < t[2] && notes[t[0]]).map((t) => `${t[0]} ${t[4]}: ${notes[t[0]]}.`);
+const others = Object.keys(hitsByFamily).filter((f) => !rows[f]).sort();
+const otherLine = others.length === 0 ? '' :
+    `Families with hits but no generated cases: ${others.map((f) => `${f} ${hitsByFamily[f]}`).join(', ')}.\n`;
+
 let md = '# `fundguard check` over a generated county: recall of the injected cases\n\n';
 md += `Decisions: ${settlements} settlements, ${withHits} with hits. Cases: ${cases.length} of truth.csv `;
 md += '(scenarios rule_* and the status ones). A case is found when a hit of its family names one of its ';
@@ -135,18 +158,22 @@ md += 'fee lines (any hit in a settlement of the case for a case without lines o
 md += '"in the settlement": a hit of the family in a settlement of the case, on whatever line. ';
 md += '"hits elsewhere": hits of the family on lines that are no case of it.\n\n';
 md += '| family | scenarios | cases | found | recall | in the settlement | hits elsewhere |\n|---|---|---:|---:|---:|---:|---:|\n';
-let tc = 0, tf = 0, tl = 0;
-const pct = (a, b) => `${(100 * a / b).toFixed(1)}%`;
-for (const f of fams) {
-    const r = rows[f];
-    tc += r.cases;
-    tf += r.found;
-    tl += r.loose;
-    md += `| ${f} | ${[...r.scenarios].join(', ')} | ${r.cases} | ${r.found} | ${pct(r.found, r.cases)} | ${pct(r.loose, r.cases)} | ${outsideByFamily[f] || 0} |\n`;
-}
+for (const t of table) md += `| ${t.join(' | ')} |\n`;
 md += `| **all** | | ${tc} | ${tf} | ${pct(tf, tc)} | ${pct(tl, tc)} | |\n`;
-const others = Object.keys(hitsByFamily).filter((f) => !rows[f]).sort();
-if (others.length > 0)
-    md += `\nFamilies with hits but no generated cases: ${others.map((f) => `${f} ${hitsByFamily[f]}`).join(', ')}.\n`;
-process.stdout.write(md);
+if (otherLine) md += `\n${otherLine}`;
+if (below.length > 0) md += `\nBelow 100% by design:\n\n${below.map((b) => `- ${b}\n`).join('')}`;
 if (outPath) writeFileSync(outPath, md);
+
+// The same as a plain table for a terminal: scenarios last, numbers right-aligned.
+const head = ['family', 'cases', 'found', 'recall', 'in the settlement', 'hits elsewhere', 'scenarios'];
+const body = table.map((t) => [t[0], t[2], t[3], t[4], t[5], t[6], t[1]]);
+body.push(['all', tc, tf, pct(tf, tc), pct(tl, tc), '', '']);
+const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => String(b[i]).length)));
+const line = (cells) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? String(c).padEnd(width[i])
+    : String(c).padStart(width[i]))).join('  ').trimEnd() + '\n';
+let text = `${settlements} settlements checked, ${withHits} with hits; ${cases.length} injected cases of truth.csv.\n`;
+text += 'found: a hit of the case\'s family on one of its fee lines; in the settlement: on any line of it.\n\n';
+text += line(head) + body.slice(0, -1).map(line).join('') + line(body[body.length - 1]);
+if (otherLine) text += `\n${otherLine}`;
+if (below.length > 0) text += `\nBelow 100% by design:\n${below.map((b) => `  ${b}\n`).join('')}`;
+process.stdout.write(text);

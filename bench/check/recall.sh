@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/check/recall.sh [BUILD_DIR] [GENERATED_DIR] — `fundguard check` over a generated county's
+# bench/check/recall.sh [BUILD_DIR] [GENERATED_DIR] [OUT.md] — `fundguard check` over a generated county's
 # settlements, compared with the generator's truth.csv: recall per family of the review engine.
 #
 # Without GENERATED_DIR it generates a county (`fundguard gen --scale county --seed $SEED`, default 1;
@@ -7,11 +7,13 @@
 # order in stage post (事后) with an in-memory history, against the national tables (kb/) plus the
 # demo local tables (tests/data/kb/demo-local: indications of batch 6, diagnoses of one sex, visit
 # thresholds), with the generated deaths, persons and suspensions as status references.
-# The table goes to standard output and to bench/results/check.recall.md.
+# A plain table goes to standard output, the Markdown report to OUT.md (default
+# bench/results/check.recall.md, the benchmark's result; the demo writes its own elsewhere).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
 gen=${2:-}
+report=${3:-$root/bench/results/check.recall.md}
 fg=$build/fundguard
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -32,4 +34,4 @@ rc=0
 [ "$rc" -le 1 ] || { echo "fundguard check failed (exit $rc)" >&2; exit "$rc"; }
 end=$(date +%s.%N)
 echo "checked in $(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f", b-a}') s" >&2
-node "$root/bench/check/recall.mjs" "$gen/truth.csv" "$tmp/decisions.jsonl" "$root/bench/results/check.recall.md"
+node "$root/bench/check/recall.mjs" "$gen/truth.csv" "$tmp/decisions.jsonl" "$report"
