@@ -127,7 +127,10 @@ extern "C" {
     X(FG_E_RATE, -10906, "rate_limited", "too many requests; retry later")                         \
     X(FG_E_BODY_SIZE, -10907, "body.too_large", "the request body is larger than allowed")         \
     X(FG_E_METHOD, -10908, "method_not_allowed", "the method is not allowed on this path")         \
-    X(FG_E_CONFIG, -10909, "config", "a configuration option is wrong")
+    X(FG_E_CONFIG, -10909, "config", "a configuration option is wrong")                            \
+    /* the service: the request line */                                                            \
+    X(FG_E_PATH_PARAM, -10930, "path.param", "a path parameter is not an identifier")              \
+    X(FG_E_QUERY_TOO_MANY, -10931, "query.too_many", "the query has more parameters than allowed")
 
 enum fg_errcode {
     FG_OK = 0,

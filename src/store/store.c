@@ -377,7 +377,7 @@ typedef struct lines_ctx {
     const char *const *names; /* JSON member names of the columns; a name ending in '#' is a number
                                  and in '{' raw JSON */
     int rows;
-    char last[128]; /* first column of the last row (the page cursor) */
+    char last[1024]; /* first column of the last row (the page cursor; codes have <= 512 bytes) */
 } lines_ctx_t;
 
 /* Append a row as a JSON object of the named columns. */
@@ -717,7 +717,11 @@ static int page(fg_store_t *s, const char *sql, int n, const char *const *p,
         return rc;
     if (c.rows < limit)
         return fg_buf_appends(out, "],\"next\":null}");
-    return fg_buf_printf(out, quoted ? "],\"next\":\"%s\"}" : "],\"next\":%s}", c.last);
+    rc = fg_buf_appends(out, "],\"next\":");
+    if (rc == 0)
+        rc = quoted ? fg_buf_append_json_str(out, c.last, strlen(c.last))
+                    : fg_buf_appends(out, c.last);
+    return rc == 0 ? fg_buf_appendc(out, '}') : rc;
 }
 
 int fg_store_alert_list(fg_store_t *s, fg_store_list_t which, const fg_store_filter_t *f,

@@ -7,66 +7,7 @@
 # The suite runs on SQLite; with FG_TEST_PG_URL=postgresql://… (tests/cli/serve_pg.sh starts a
 # scratch server) it runs again on PostgreSQL.
 source "$(dirname "$0")/lib.sh"
-D=tests/data/serve
-S=tests/data/samples
-DATA="$TMP/data"
-DB_ARGS=(--data "$DATA")
-if [ -n "${FG_TEST_PG_URL:-}" ]; then
-    DB_ARGS=(--data "$DATA" --db "$FG_TEST_PG_URL")
-fi
-PID=
-PORT=
-
-start() { # start [extra serve flags…]: the server on a free port, its pid and port in PID, PORT
-    rm -f "$TMP/port"
-    "$FG" serve "${DB_ARGS[@]}" --kb kb --listen 127.0.0.1 --port 0 --port-file "$TMP/port" \
-        --workers 2 "$@" 2>>"$TMP/serve.log" &
-    PID=$!
-    for _ in $(seq 1 100); do
-        [ -s "$TMP/port" ] && break
-        sleep 0.05
-    done
-    PORT=$(cat "$TMP/port" 2>/dev/null)
-}
-
-stop() { # stop: SIGTERM and wait; the exit code in STOP_RC
-    kill -TERM "$PID" 2>/dev/null
-    wait "$PID"
-    STOP_RC=$?
-}
-
-# call METHOD PATH AUTH [BODY_FILE] → sets CODE and BODY. AUTH: a key, "user:password" or "-".
-call() {
-    local method=$1 path=$2 auth=$3 body=${4:-}
-    local args=(-s -o "$TMP/body" -w '%{http_code}' -X "$method" --max-time 20)
-    case "$auth" in
-    -) ;;
-    fgk_*) args+=(-H "Authorization: Bearer $auth") ;;
-    *) args+=(-u "$auth") ;;
-    esac
-    [ -n "$body" ] && args+=(--data-binary "@$body")
-    CODE=$(curl "${args[@]}" "http://127.0.0.1:$PORT$path")
-    BODY=$(cat "$TMP/body")
-}
-
-# check NAME WANT_CODE [GREP_PATTERN]: the last call answered WANT_CODE (and its body matches).
-check() {
-    local name=$1 want=$2 pattern=${3:-}
-    if [ "$CODE" != "$want" ]; then
-        bad "$name" "status $CODE, want $want" "body: ${BODY:0:400}"
-    elif [ -n "$pattern" ] && ! grep -qE -- "$pattern" <<<"$BODY"; then
-        bad "$name" "body does not match '$pattern'" "body: ${BODY:0:400}"
-    else
-        ok "$name"
-    fi
-}
-
-expect_call() { # expect_call NAME WANT_CODE PATTERN METHOD PATH AUTH [BODY]
-    local name=$1 want=$2 pattern=$3
-    shift 3
-    call "$@"
-    check "$name" "$want" "$pattern"
-}
+source "$(dirname "$0")/serve_lib.sh" # start, stop, call (every body checked), check, expect_call
 
 H1=H43010200012 # the institution of the samples
 H2=H43010200099 # another
@@ -395,4 +336,5 @@ expect_grep "audit verify: an altered entry is found" 1 '^broken at entry 3: ' 1
 sql "DELETE FROM fg_audit WHERE seq = 2"
 expect_grep "audit verify: a removed entry is found" 1 '^broken at entry 2: .*missing' 1 -- "$FG" audit verify "${DB_ARGS[@]}"
 
+bodies_checked
 finish

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The serve suite (tests/cli/serve.sh) and the store's unit tests on PostgreSQL: a scratch server
+# The serve suites (tests/cli/serve.sh, serve_edges.sh) and the store's unit tests on PostgreSQL: a scratch server
 # started here on 127.0.0.1 (a free port) in a temporary directory, as the postgres user, and
 # stopped afterwards. It runs whenever it can (root, the postgres user and PostgreSQL's server
 # binaries present); FG_TEST_PG=0 skips it, FG_TEST_PG=1 makes a missing server a failure.
@@ -44,4 +44,7 @@ fi
 runuser -u postgres -- "$BIN/dropdb" -h 127.0.0.1 -p "$PORT" fgtest
 runuser -u postgres -- "$BIN/createdb" -h 127.0.0.1 -p "$PORT" fgtest
 bash "$(dirname "$0")/serve.sh" "$FG" || status=1
+runuser -u postgres -- "$BIN/dropdb" -h 127.0.0.1 -p "$PORT" fgtest
+runuser -u postgres -- "$BIN/createdb" -h 127.0.0.1 -p "$PORT" fgtest
+bash "$(dirname "$0")/serve_edges.sh" "$FG" || status=1
 exit $status

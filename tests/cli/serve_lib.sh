@@ -1,0 +1,108 @@
+# serve_lib.sh — what every `fundguard serve` test shares, sourced after lib.sh: the store (SQLite
+# under $TMP, or PostgreSQL with FG_TEST_PG_URL), the server on a free port, and `call`, the one
+# place every request goes through. `call` checks every body it receives: valid UTF-8 (iconv),
+# and exactly one JSON value (jq) unless it is /metrics' Prometheus text; a bad body is a failure
+# of its own, whatever the status check says. End a test with `bodies_checked` before `finish`.
+D=tests/data/serve
+S=tests/data/samples
+DATA="$TMP/data"
+DB_ARGS=(--data "$DATA")
+if [ -n "${FG_TEST_PG_URL:-}" ]; then
+    DB_ARGS=(--data "$DATA" --db "$FG_TEST_PG_URL")
+fi
+PID=
+PORT=
+BODIES=0     # bodies checked by call
+BAD_BODIES=0 # of which not valid UTF-8 JSON
+
+start() { # start [extra serve flags…]: the server on a free port, its pid and port in PID, PORT
+    rm -f "$TMP/port"
+    "$FG" serve "${DB_ARGS[@]}" --kb kb --listen 127.0.0.1 --port 0 --port-file "$TMP/port" \
+        --workers 2 "$@" 2>>"$TMP/serve.log" &
+    PID=$!
+    for _ in $(seq 1 100); do
+        [ -s "$TMP/port" ] && break
+        sleep 0.05
+    done
+    PORT=$(cat "$TMP/port" 2>/dev/null)
+}
+
+stop() { # stop: SIGTERM and wait; the exit code in STOP_RC
+    kill -TERM "$PID" 2>/dev/null
+    wait "$PID"
+    STOP_RC=$?
+}
+
+# body_ok FILE CONTENT_TYPE PATH: the body is valid UTF-8 and, but for /metrics' text, one JSON
+# value with a JSON content type. An empty body with no answer at all (status 000) is the status
+# check's business.
+body_ok() {
+    local file=$1 type=$2 path=$3
+    iconv -f UTF-8 -t UTF-8 "$file" >/dev/null 2>&1 || {
+        BODY_PROBLEM="not valid UTF-8"
+        return 1
+    }
+    if [[ $path == /metrics* && $type == text/plain* ]]; then
+        return 0
+    fi
+    if [[ $type != application/json* ]]; then
+        BODY_PROBLEM="content type '$type', not application/json"
+        return 1
+    fi
+    jq -e -s 'length == 1' "$file" >/dev/null 2>&1 || {
+        BODY_PROBLEM="not one JSON value"
+        return 1
+    }
+}
+
+# call METHOD PATH AUTH [BODY_FILE] → sets CODE and BODY. AUTH: a key, "user:password" or "-".
+call() {
+    local method=$1 path=$2 auth=$3 body=${4:-}
+    local args=(-s -o "$TMP/body" -w '%{http_code} %{content_type}' -X "$method" --max-time 20)
+    case "$auth" in
+    -) ;;
+    fgk_*) args+=(-H "Authorization: Bearer $auth") ;;
+    *) args+=(-u "$auth") ;;
+    esac
+    [ -n "$body" ] && args+=(--data-binary "@$body")
+    : >"$TMP/body"
+    local out
+    out=$(curl "${args[@]}" "http://127.0.0.1:$PORT$path")
+    CODE=${out%% *}
+    BODY=$(cat "$TMP/body")
+    if [ "$CODE" != 000 ]; then
+        BODIES=$((BODIES + 1))
+        if ! body_ok "$TMP/body" "${out#* }" "$path"; then
+            BAD_BODIES=$((BAD_BODIES + 1))
+            bad "body of $method ${path:0:80}: $BODY_PROBLEM" "status $CODE" \
+                "body: $(head -c 300 "$TMP/body" | od -An -c | head -5 | tr -s ' ')"
+        fi
+    fi
+}
+
+bodies_checked() { # the count of bodies call checked: each bad one failed where it came
+    if [ "$BAD_BODIES" = 0 ] && [ "$BODIES" -gt 0 ]; then
+        ok "every body received is valid UTF-8 JSON ($BODIES bodies)"
+    else
+        bad "every body received is valid UTF-8 JSON" "$BAD_BODIES of $BODIES bad"
+    fi
+}
+
+# check NAME WANT_CODE [GREP_PATTERN]: the last call answered WANT_CODE (and its body matches).
+check() {
+    local name=$1 want=$2 pattern=${3:-}
+    if [ "$CODE" != "$want" ]; then
+        bad "$name" "status $CODE, want $want" "body: ${BODY:0:400}"
+    elif [ -n "$pattern" ] && ! grep -qE -- "$pattern" <<<"$BODY"; then
+        bad "$name" "body does not match '$pattern'" "body: ${BODY:0:400}"
+    else
+        ok "$name"
+    fi
+}
+
+expect_call() { # expect_call NAME WANT_CODE PATTERN METHOD PATH AUTH [BODY]
+    local name=$1 want=$2 pattern=$3
+    shift 3
+    call "$@"
+    check "$name" "$want" "$pattern"
+}
