@@ -1544,6 +1544,8 @@ void fg__api_handle(void *app, const fg__http_req_t *rq, fg__http_resp_t *rs)
         st = fail(&c, 429, FG_E_RATE, "", NULL);
     else if (rq->body_too_large)
         st = fail(&c, 413, FG_E_BODY_SIZE, "", NULL);
+    else if (rq->headers_too_large)
+        st = fail(&c, 431, FG_E_HEADERS_SIZE, "", "the request's headers take more than 24 KiB");
     else if (rq->query_too_many)
         st = fail(&c, 400, FG_E_QUERY_TOO_MANY, "",
                   "the query has more than 64 parameters; none was read");

@@ -108,9 +108,19 @@ query of 2000 parameters on a path that reads none|400|"code":"query.too_many"|G
 EOF
 expect_call "the server is still up" 200 '"status":"ok"' GET /healthz -
 
+# ---------------------------------------------------------------- large headers
+for kb in 20 30 50; do
+    CALL_HEADERS=(-H "X-Big: $(head -c $((kb * 1024)) /dev/zero | tr '\0' a)")
+    want=431
+    [ "$kb" = 20 ] && want=200
+    expect_call "headers of $kb KiB: $want" $want '^\{"(items|code":"headers.too_large)' GET /v1/alerts "$KA"
+done
+CALL_HEADERS=()
+
 # ---------------------------------------------------------------- libmicrohttpd's own answers
-# Malformed HTTP is answered by libmicrohttpd before Fundguard sees it, with its own short HTML
-# page (docs/operations.md): it must still be an answer, a 4xx, in valid UTF-8.
+# Malformed HTTP, and headers beyond a connection's memory, are answered by libmicrohttpd before
+# Fundguard sees the request, with its own short HTML page (docs/operations.md): it must still be
+# an answer, a 4xx, in valid UTF-8.
 raw() { # raw NAME WANT_STATUS REQUEST (printf format)
     exec 7<>/dev/tcp/127.0.0.1/"$PORT"
     # shellcheck disable=SC2059
@@ -125,11 +135,11 @@ raw() { # raw NAME WANT_STATUS REQUEST (printf format)
         bad "$1" "status '$status', want $2" "$(head -c 300 "$TMP/raw")"
     fi
 }
-big=$(head -c 40000 /dev/zero | tr '\0' a)
+big=$(head -c 70000 /dev/zero | tr '\0' a)
 raw "libmicrohttpd: Content-Length abc: 400" 400 "GET /v1/alerts HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"
 raw "libmicrohttpd: bad chunking: 400" 400 "POST /v1/settlements/check HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nabc\r\n0\r\n\r\n"
 raw "libmicrohttpd: a header line without a colon: 400" 400 "GET /v1/alerts HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n"
-raw "libmicrohttpd: 40 kB of headers: 431" 431 "GET /v1/alerts HTTP/1.1\r\nHost: x\r\nX-Big: $big\r\n\r\n"
+raw "libmicrohttpd: headers beyond its 64 KiB of connection memory: 431" 431 "GET /v1/alerts HTTP/1.1\r\nHost: x\r\nX-Big: $big\r\n\r\n"
 expect_call "the server is still up after them" 200 '"status":"ok"' GET /healthz -
 
 stop

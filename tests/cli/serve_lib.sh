@@ -14,6 +14,7 @@ PID=
 PORT=
 BODIES=0     # bodies checked by call
 BAD_BODIES=0 # of which not valid UTF-8 JSON
+CALL_HEADERS=() # more curl arguments for every call (-H "Name: value" …)
 
 start() { # start [extra serve flags…]: the server on a free port, its pid and port in PID, PORT
     rm -f "$TMP/port"
@@ -55,7 +56,8 @@ body_ok() {
     }
 }
 
-# call METHOD PATH AUTH [BODY_FILE] → sets CODE and BODY. AUTH: a key, "user:password" or "-".
+# call METHOD PATH AUTH [BODY_FILE] → sets CODE and BODY. AUTH: a key, "user:password" or "-";
+# CALL_HEADERS are sent too.
 call() {
     local method=$1 path=$2 auth=$3 body=${4:-}
     local args=(-s -o "$TMP/body" -w '%{http_code} %{content_type}' -X "$method" --max-time 20)
@@ -65,6 +67,7 @@ call() {
     *) args+=(-u "$auth") ;;
     esac
     [ -n "$body" ] && args+=(--data-binary "@$body")
+    args+=("${CALL_HEADERS[@]}")
     : >"$TMP/body"
     local out
     out=$(curl "${args[@]}" "http://127.0.0.1:$PORT$path")
