@@ -1161,7 +1161,9 @@ static int do_reload(req_ctx_t *c, fg_buf_t *out)
         fg_store_digest(fg_kb_version(old->kb), strlen(fg_kb_version(old->kb)), before);
         fg__engine_put(old);
         fg_store_digest(fg_kb_version(e->kb), strlen(fg_kb_version(e->kb)), after);
-        fg_buf_printf(out, "{\"kb_version\":\"%s\"}", fg_kb_version(e->kb));
+        fg_buf_appends(out, "{\"kb_version\":");
+        fg_buf_append_json_str(out, fg_kb_version(e->kb), strlen(fg_kb_version(e->kb)));
+        fg_buf_appendc(out, '}');
         audit_entry(c, "kb.reload", fg_kb_version(e->kb), before, after, &err, &rc);
         if (rc == 0)
             fg__engine_swap(s, e);
@@ -1305,14 +1307,17 @@ static int do_metrics(req_ctx_t *c, fg_buf_t *out)
     fg_ledger_stats(s->ledger, &ls);
     pthread_mutex_unlock(&s->ledger_mu);
     fg__engine_t *e = fg__engine_get(s);
-    fg_buf_printf(
-        out,
-        "# TYPE fundguard_ledger_codes gauge\nfundguard_ledger_codes %llu\n"
-        "# TYPE fundguard_store_alerts gauge\nfundguard_store_alerts %lld\n"
-        "# TYPE fundguard_store_findings gauge\nfundguard_store_findings %lld\n"
-        "# TYPE fundguard_kb_info gauge\nfundguard_kb_info{version=\"%s\"} 1\n",
-        (unsigned long long)ls.codes, (long long)fg_store_alert_count(s->store, FG_STORE_ALERTS),
-        (long long)fg_store_alert_count(s->store, FG_STORE_FINDINGS), fg_kb_version(e->kb));
+    fg_buf_printf(out,
+                  "# TYPE fundguard_ledger_codes gauge\nfundguard_ledger_codes %llu\n"
+                  "# TYPE fundguard_store_alerts gauge\nfundguard_store_alerts %lld\n"
+                  "# TYPE fundguard_store_findings gauge\nfundguard_store_findings %lld\n"
+                  "# TYPE fundguard_kb_info gauge\nfundguard_kb_info{version=",
+                  (unsigned long long)ls.codes,
+                  (long long)fg_store_alert_count(s->store, FG_STORE_ALERTS),
+                  (long long)fg_store_alert_count(s->store, FG_STORE_FINDINGS));
+    /* A label value is a quoted string with \" \\ \n escapes, as in JSON: the same writer. */
+    fg_buf_append_json_str(out, fg_kb_version(e->kb), strlen(fg_kb_version(e->kb)));
+    fg_buf_appends(out, "} 1\n");
     fg__engine_put(e);
     return 200;
 }
@@ -1320,8 +1325,9 @@ static int do_metrics(req_ctx_t *c, fg_buf_t *out)
 static int do_health(req_ctx_t *c, fg_buf_t *out)
 {
     fg__engine_t *e = fg__engine_get(c->s);
-    fg_buf_printf(out, "{\"status\":\"ok\",\"store\":\"%s\",\"kb_version\":\"%s\"}",
-                  fg_store_backend(c->s->store), fg_kb_version(e->kb));
+    fg_buf_printf(out, "{\"status\":\"ok\",\"store\":\"%s\"", fg_store_backend(c->s->store));
+    json_member(out, "kb_version", fg_kb_version(e->kb));
+    fg_buf_appendc(out, '}');
     fg__engine_put(e);
     return 200;
 }

@@ -619,9 +619,14 @@ static int take_setl(void *ctx, int ncol, const char *const *vals)
     int rc = fg_buf_appends(c->out, "{\"setl_id\":");
     if (rc == 0)
         rc = fg_buf_append_json_str(c->out, vals[0], strlen(vals[0]));
+    for (int i = 1; i <= 2 && rc == 0; i++) {
+        rc = fg_buf_appends(c->out, i == 1 ? ",\"fixmedins_code\":" : ",\"setl_time\":");
+        const char *v = vals[i] != NULL ? vals[i] : "";
+        if (rc == 0)
+            rc = fg_buf_append_json_str(c->out, v, strlen(v));
+    }
     if (rc == 0)
-        rc = fg_buf_printf(c->out, ",\"fixmedins_code\":\"%s\",\"setl_time\":\"%s\",\"refund\":%s,",
-                           vals[1], vals[2], vals[3]);
+        rc = fg_buf_printf(c->out, ",\"refund\":%s,", vals[3]);
     if (rc == 0)
         rc = fg_buf_appends(c->out, "\"init_setl_id\":");
     if (rc == 0)
