@@ -30,7 +30,7 @@ struct fg__http {
  * and the query parameters, then the answer's header lines. Requests whose headers take more than
  * FG__HTTP_MAX_HEADERS of it are answered 431 headers.too_large by the API, so the pool always has
  * room left for an answer; beyond the pool libmicrohttpd answers itself (docs/operations.md). */
-#define FG__HTTP_POOL   (64u << 10)
+#define POOL_BYTES      (64u << 10)
 #define HEADER_OVERHEAD 64 /* a header record in the pool (libmicrohttpd 0.9.75: 56 bytes) */
 
 typedef struct conn_ctx {
@@ -180,7 +180,7 @@ int fg__http_start(const fg__http_opts_t *o, fg__http_handler fn, void *app, fg_
         MHD_OPTION_THREAD_POOL_SIZE, o->workers, MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, o->conn_timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
         h, MHD_OPTION_URI_LOG_CALLBACK, on_uri, h, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)FG__HTTP_POOL, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+        (size_t)POOL_BYTES, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
     if (h->d == NULL) {
         fg_free(h);
         return fg_error_set(err, FG_E_CONFIG, "port", 0, "cannot listen on %s:%u", o->listen,

@@ -1,8 +1,9 @@
 # serve_lib.sh — what every `fundguard serve` test shares, sourced after lib.sh: the store (SQLite
 # under $TMP, or PostgreSQL with FG_TEST_PG_URL), the server on a free port, and `call`, the one
-# place every request goes through. `call` checks every body it receives: valid UTF-8 (iconv),
-# and exactly one JSON value (jq) unless it is /metrics' Prometheus text; a bad body is a failure
-# of its own, whatever the status check says. End a test with `bodies_checked` before `finish`.
+# place every request goes through. Every body `call` receives is checked by `bodies_checked`
+# (end a test with it, before `finish`): valid UTF-8 (iconv), and exactly one JSON value (jq)
+# unless it is /metrics' Prometheus text; a bad body is a failure of its own, naming its request,
+# whatever the status check said.
 D=tests/data/serve
 S=tests/data/samples
 DATA="$TMP/data"
@@ -12,8 +13,7 @@ if [ -n "${FG_TEST_PG_URL:-}" ]; then
 fi
 PID=
 PORT=
-BODIES=0     # bodies checked by call
-BAD_BODIES=0 # of which not valid UTF-8 JSON
+BODIES=0 # answers call received (their bodies are checked by bodies_checked)
 CALL_HEADERS=() # more curl arguments for every call (-H "Name: value" …)
 
 start() { # start [extra serve flags…]: the server on a free port, its pid and port in PID, PORT
@@ -35,8 +35,7 @@ stop() { # stop: SIGTERM and wait; the exit code in STOP_RC
 }
 
 # body_ok FILE CONTENT_TYPE PATH: the body is valid UTF-8 and, but for /metrics' text, one JSON
-# value with a JSON content type. An empty body with no answer at all (status 000) is the status
-# check's business.
+# value with a JSON content type; BODY_PROBLEM says what is wrong.
 body_ok() {
     local file=$1 type=$2 path=$3
     iconv -f UTF-8 -t UTF-8 "$file" >/dev/null 2>&1 || {
@@ -57,10 +56,13 @@ body_ok() {
 }
 
 # call METHOD PATH AUTH [BODY_FILE] → sets CODE and BODY. AUTH: a key, "user:password" or "-";
-# CALL_HEADERS are sent too.
+# CALL_HEADERS are sent too. Every answer's body is kept (bodies/N, with its request in N.req)
+# for bodies_checked; call itself starts no process but curl, so it stays as quick as a request
+# (the rate tests time a burst of calls).
 call() {
     local method=$1 path=$2 auth=$3 body=${4:-}
-    local args=(-s -o "$TMP/body" -w '%{http_code} %{content_type}' -X "$method" --max-time 20)
+    local file="$TMP/bodies/$((BODIES + 1))"
+    local args=(-s -o "$file" -w '%{http_code} %{content_type}' -X "$method" --max-time 20)
     case "$auth" in
     -) ;;
     fgk_*) args+=(-H "Authorization: Bearer $auth") ;;
@@ -68,26 +70,34 @@ call() {
     esac
     [ -n "$body" ] && args+=(--data-binary "@$body")
     args+=("${CALL_HEADERS[@]}")
-    : >"$TMP/body"
+    [ -d "$TMP/bodies" ] || mkdir "$TMP/bodies"
+    : >"$file"
     local out
     out=$(curl "${args[@]}" "http://127.0.0.1:$PORT$path")
     CODE=${out%% *}
-    BODY=$(cat "$TMP/body")
-    if [ "$CODE" != 000 ]; then
+    BODY=$(<"$file")
+    if [ "$CODE" != 000 ]; then # no answer at all is the status check's business
         BODIES=$((BODIES + 1))
-        if ! body_ok "$TMP/body" "${out#* }" "$path"; then
-            BAD_BODIES=$((BAD_BODIES + 1))
-            bad "body of $method ${path:0:80}: $BODY_PROBLEM" "status $CODE" \
-                "body: $(head -c 300 "$TMP/body" | od -An -c | head -5 | tr -s ' ')"
-        fi
+        printf '%s\n%s\n%s\n%s\n' "$CODE" "${out#* }" "$method" "$path" >"$file.req"
     fi
 }
 
-bodies_checked() { # the count of bodies call checked: each bad one failed where it came
-    if [ "$BAD_BODIES" = 0 ] && [ "$BODIES" -gt 0 ]; then
+# bodies_checked: every body call received is valid UTF-8 JSON (body_ok); each bad one is a
+# failure naming its request.
+bodies_checked() {
+    local bad_bodies=0 i code type method path
+    for ((i = 1; i <= BODIES; i++)); do
+        { read -r code; read -r type; read -r method; read -r path; } <"$TMP/bodies/$i.req"
+        if ! body_ok "$TMP/bodies/$i" "$type" "$path"; then
+            bad_bodies=$((bad_bodies + 1))
+            bad "body of $method ${path:0:80}: $BODY_PROBLEM" "status $code" \
+                "body: $(head -c 300 "$TMP/bodies/$i" | od -An -c | head -5 | tr -s ' ')"
+        fi
+    done
+    if [ "$bad_bodies" = 0 ] && [ "$BODIES" -gt 0 ]; then
         ok "every body received is valid UTF-8 JSON ($BODIES bodies)"
     else
-        bad "every body received is valid UTF-8 JSON" "$BAD_BODIES of $BODIES bad"
+        bad "every body received is valid UTF-8 JSON" "$bad_bodies of $BODIES bad"
     fi
 }
 
