@@ -24,7 +24,9 @@ int fg_buf_appends(fg_buf_t *b, const char *s);
 int fg_buf_appendc(fg_buf_t *b, char c);
 int fg_buf_printf(fg_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int fg_buf_vprintf(fg_buf_t *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
-/* Append s as a JSON string literal (quotes and escapes). */
+/* Append s as a JSON string literal (quotes and escapes). The output is always valid UTF-8:
+ * bytes of s that are not (a stray byte, a cut or overlong sequence) become U+FFFD, one for each
+ * maximal ill-formed subpart (docs/decisions.md). */
 int fg_buf_append_json_str(fg_buf_t *b, const char *s, size_t n);
 /* Empty it, keep the memory. */
 void fg_buf_reset(fg_buf_t *b);

@@ -133,7 +133,12 @@ extern "C" {
     X(FG_E_CONFIG, -10909, "config", "a configuration option is wrong")                            \
     X(FG_E_AUTH_RATE, -10910, "auth.rate_limited",                                                 \
       "too many failed sign-ins for this name or from this address; retry after Retry-After "      \
-      "seconds")
+      "seconds")                                                                                   \
+    /* the service: the request line */                                                            \
+    X(FG_E_PATH_PARAM, -10930, "path.param", "a path parameter is not an identifier")              \
+    X(FG_E_QUERY_TOO_MANY, -10931, "query.too_many", "the query has more parameters than allowed") \
+    X(FG_E_HEADERS_SIZE, -10932, "headers.too_large",                                              \
+      "the request's headers are larger than allowed")
 
 enum fg_errcode {
     FG_OK = 0,

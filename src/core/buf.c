@@ -8,6 +8,7 @@
 #include "fundguard/alloc.h"
 #include "fundguard/buf.h"
 #include "fundguard/error.h"
+#include "fundguard/utf8.h"
 
 void fg_buf_init(fg_buf_t *b, size_t max)
 {
@@ -103,11 +104,27 @@ int fg_buf_append_json_str(fg_buf_t *b, const char *s, size_t n)
     size_t start = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
+        size_t bad = 0;
+        if (c >= 0x80) {
+            size_t len = fg_utf8_seq((const unsigned char *)s + i, n - i, &bad);
+            if (len != 0) {
+                i += len - 1;
+                continue;
+            }
+        } else if (c >= 0x20 && c != '"' && c != '\\') {
             continue;
+        }
         rc = fg_buf_append(b, s + start, i - start);
         if (rc != 0)
             return rc;
+        if (bad != 0) { /* not UTF-8: one U+FFFD for the maximal ill-formed subpart */
+            rc = fg_buf_append(b, "\xEF\xBF\xBD", 3);
+            if (rc != 0)
+                return rc;
+            i += bad - 1;
+            start = i + 1;
+            continue;
+        }
         char esc[6] = {'\\', 0, 0, 0, 0, 0};
         size_t elen = 2;
         switch (c) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fundguard/error.h"
+#include "fundguard/utf8.h"
 
 struct errinfo {
     int code;
@@ -54,11 +55,12 @@ const char *fg_strerror(int code)
     return "unknown error";
 }
 
+/* Copy src into dst[cap]; one that does not fit is cut between characters, never inside one. */
 static void copy_str(char *dst, size_t cap, const char *src)
 {
     size_t n = strlen(src);
     if (n >= cap)
-        n = cap - 1;
+        n = fg_utf8_cut(src, cap - 1);
     memcpy(dst, src, n);
     dst[n] = '\0';
 }
@@ -75,8 +77,12 @@ int fg_error_set(fg_error_t *err, int code, const char *where, size_t pos, const
     } else {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+        int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
         va_end(ap);
+        if (n < 0)
+            err->msg[0] = '\0';
+        else if ((size_t)n >= sizeof(err->msg)) /* cut: not inside a character */
+            err->msg[fg_utf8_cut(err->msg, sizeof(err->msg) - 1)] = '\0';
     }
     return code;
 }
@@ -100,13 +106,13 @@ void fg_error_prefix(fg_error_t *err, const char *prefix)
     size_t cap = sizeof(tmp) - 1;
     size_t o = 0;
     if (np + ns + nw > cap)
-        np = cap > ns + nw ? cap - ns - nw : 0;
+        np = fg_utf8_cut(prefix, cap > ns + nw ? cap - ns - nw : 0);
     memcpy(tmp, prefix, np);
     o = np;
     memcpy(tmp + o, sep, ns);
     o += ns;
     if (nw > cap - o)
-        nw = cap - o;
+        nw = fg_utf8_cut(err->where, cap - o);
     memcpy(tmp + o, err->where, nw);
     o += nw;
     tmp[o] = '\0';

@@ -172,6 +172,14 @@ static size_t enum_code(const char *values, int64_t i, char *num, size_t cap, si
     return n;
 }
 
+/* Code-table values, flags and integers may come as JSON numbers: 1 is "1" (2 is "02" in a table of
+ * zero-padded codes). The text goes to num; its length is returned. */
+static size_t number_text(const fg_field_t *f, int64_t i, char *num, size_t cap)
+{
+    size_t n = (size_t)snprintf(num, cap, "%lld", (long long)i);
+    return f->type == FG_F_ENUM ? enum_code(f->values, i, num, cap, n) : n;
+}
+
 /*
  * Set field f of rec from JSON value v. Returns 1 when the key counts as given (non-empty), 0 when
  * absent (null or ""). Errors are reported with `path`.
@@ -214,11 +222,8 @@ static int set_from_json(struct ctx *c, const fg_field_t *f, void *rec, fg__jv_t
                   fg__ftype_name(f->type));
             return 1;
         }
-        /* code-table values, flags and integers may come as numbers: 1 is "1" */
-        n = (size_t)snprintf(num, sizeof(num), "%lld", (long long)i);
+        n = number_text(f, i, num, sizeof(num));
         s = num;
-        if (f->type == FG_F_ENUM)
-            n = enum_code(f->values, i, num, sizeof(num), n);
         break;
     }
     case FG__J_REAL: {
@@ -235,8 +240,18 @@ static int set_from_json(struct ctx *c, const fg_field_t *f, void *rec, fg__jv_t
             memcpy((char *)rec + f->offset, &scaled, sizeof(scaled));
             return 1;
         }
-        failf(c, FG_E_TYPE, AT(), "%.17g is a number with a fraction; a %s is expected", d,
-              fg__ftype_name(f->type));
+        int whole_ok = f->type == FG_F_INT32 || f->type == FG_F_FLAG || f->type == FG_F_ENUM;
+        if (whole_ok && isfinite(d) && fabs(d) < 1e15 && d == trunc(d)) { /* 45.0 is 45 */
+            n = number_text(f, (int64_t)d, num, sizeof(num));
+            s = num;
+            break;
+        }
+        if (whole_ok)
+            failf(c, FG_E_INTEGER, AT(), "%.17g is not a whole number; a %s is (45 or 45.0)", d,
+                  fg__ftype_name(f->type));
+        else
+            failf(c, FG_E_TYPE, AT(), "%.17g is a number with a fraction; a %s is expected", d,
+                  fg__ftype_name(f->type));
         return 1;
     }
     default:

@@ -17,6 +17,7 @@
  */
 #include "core/compat.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 
 #include "fundguard/codes.h"
 #include "fundguard/model.h"
+#include "fundguard/utf8.h"
 #include "serve/serve_int.h"
 
 typedef struct req_ctx {
@@ -552,16 +554,27 @@ static int store_alerts(req_ctx_t *c, const applied_t *a, size_t n, fg_error_t *
     return rc;
 }
 
+/* ,"name":"value" with the value through the JSON string writer (never invalid UTF-8). */
+static int json_member(fg_buf_t *out, const char *name, const char *value)
+{
+    int rc = fg_buf_printf(out, ",\"%s\":", name);
+    return rc == 0 ? fg_buf_append_json_str(out, value, strlen(value)) : rc;
+}
+
 static int outcomes_json(const applied_t *a, size_t n, fg_buf_t *out)
 {
     int rc = fg_buf_appendc(out, '[');
     for (size_t i = 0; i < n && rc == 0; i++) {
         const char *kind = fg_ledger_kind_name(a[i].kind);
-        rc = fg_buf_printf(out, "%s{\"drug_trac_codg\":\"%s\",\"type\":\"%s\",\"outcome\":\"%s\"",
-                           i ? "," : "", a[i].ev.code, fg_ledger_type_name(a[i].ev.type),
-                           fg_ledger_outcome_name(a[i].outcome));
+        rc = fg_buf_appends(out, i ? ",{\"drug_trac_codg\":" : "{\"drug_trac_codg\":");
+        if (rc == 0)
+            rc = fg_buf_append_json_str(out, a[i].ev.code, strlen(a[i].ev.code));
+        if (rc == 0)
+            rc = fg_buf_printf(out, ",\"type\":\"%s\",\"outcome\":\"%s\"",
+                               fg_ledger_type_name(a[i].ev.type),
+                               fg_ledger_outcome_name(a[i].outcome));
         if (rc == 0 && a[i].ev.feedetl_sn[0] != '\0')
-            rc = fg_buf_printf(out, ",\"feedetl_sn\":\"%s\"", a[i].ev.feedetl_sn);
+            rc = json_member(out, "feedetl_sn", a[i].ev.feedetl_sn);
         if (rc == 0 && kind != NULL)
             rc = fg_buf_printf(out, ",\"kind\":\"%s\"", kind);
         if (rc == 0 && a[i].again)
@@ -641,11 +654,16 @@ static int store_findings(req_ctx_t *c, const fg_doc_t *doc, const fg_decision_t
         const fg_rule_t *r = fg_rule(h->rule);
         const fg_fee_line_t *f = h->line >= 0 ? &doc->fees[h->line] : NULL;
         fg_buf_reset(&b);
-        rc = fg_buf_printf(&b,
-                           "{\"rule\":\"%s\",\"level\":\"%s\",\"feedetl_sn\":\"%s\","
-                           "\"amount\":%lld,\"kp\":\"%s\",\"message\":",
-                           r != NULL ? r->code : "", r != NULL ? fg_level_name(r->level) : "",
-                           f != NULL ? f->feedetl_sn : "", (long long)h->amount, h->kp);
+        rc = fg_buf_printf(&b, "{\"rule\":\"%s\",\"level\":\"%s\"", r != NULL ? r->code : "",
+                           r != NULL ? fg_level_name(r->level) : "");
+        if (rc == 0)
+            rc = json_member(&b, "feedetl_sn", f != NULL ? f->feedetl_sn : "");
+        if (rc == 0)
+            rc = fg_buf_printf(&b, ",\"amount\":%lld", (long long)h->amount);
+        if (rc == 0)
+            rc = json_member(&b, "kp", h->kp);
+        if (rc == 0)
+            rc = fg_buf_appends(&b, ",\"message\":");
         if (rc == 0)
             rc = fg_buf_append_json_str(&b, h->message != NULL ? h->message : "",
                                         h->message != NULL ? strlen(h->message) : 0);
@@ -670,12 +688,15 @@ static int replayed(req_ctx_t *c, const char *setl_id, int rc, fg_buf_t *prior,
                     const fg_error_t *err, fg_buf_t *out)
 {
     int st = 200;
-    if (rc == 1)
-        fg_buf_printf(out, "{\"setl_id\":\"%s\",\"replayed\":true,\"decision\":%s}", setl_id,
+    if (rc == 1) {
+        fg_buf_appends(out, "{\"setl_id\":");
+        fg_buf_append_json_str(out, setl_id, strlen(setl_id));
+        fg_buf_printf(out, ",\"replayed\":true,\"decision\":%s}",
                       prior->data != NULL ? prior->data : "null");
-    else
+    } else {
         st = fail(c, status_of(rc != 0 ? rc : FG_E_CONFLICT), rc != 0 ? rc : FG_E_CONFLICT,
                   "setl_id", err->msg);
+    }
     fg_buf_release(prior);
     return st;
 }
@@ -774,8 +795,9 @@ static int do_settlement(req_ctx_t *c, int infno, fg_buf_t *out)
     }
     fg_buf_release(&again);
     atomic_fetch_add(&s->m.settlements, 1);
-    fg_buf_printf(out, "{\"setl_id\":\"%s\",\"replayed\":false,\"decision\":%s,\"ledger\":",
-                  setl->setl_id, dec.data);
+    fg_buf_appends(out, "{\"setl_id\":");
+    fg_buf_append_json_str(out, setl->setl_id, strlen(setl->setl_id));
+    fg_buf_printf(out, ",\"replayed\":false,\"decision\":%s,\"ledger\":", dec.data);
     fg_buf_release(&dec);
     outcomes_json(a, n, out);
     fg_buf_appendc(out, '}');
@@ -970,9 +992,15 @@ static int int_arg(req_ctx_t *c, const char *name, long long lo, long long hi, l
     if (v == NULL || v[0] == '\0')
         return 0;
     char *end = NULL;
+    errno = 0;
     long long x = strtoll(v, &end, 10);
-    if (end == v || *end != '\0' || x < lo || x > hi)
-        return fail(c, 400, FG_E_RANGE, name, "out of range");
+    if (end == v || *end != '\0' || (v[0] != '-' && (v[0] < '0' || v[0] > '9')))
+        return fail(c, 400, FG_E_INTEGER, name, "not a whole number");
+    if (errno == ERANGE || x < lo || x > hi) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "%s is a whole number %lld…%lld", name, lo, hi);
+        return fail(c, 400, FG_E_RANGE, name, msg);
+    }
     *out = x;
     return 0;
 }
@@ -1306,7 +1334,9 @@ static int do_reload(req_ctx_t *c, fg_buf_t *out)
         fg_store_digest(fg_kb_version(old->kb), strlen(fg_kb_version(old->kb)), before);
         fg__engine_put(old);
         fg_store_digest(fg_kb_version(e->kb), strlen(fg_kb_version(e->kb)), after);
-        fg_buf_printf(out, "{\"kb_version\":\"%s\"}", fg_kb_version(e->kb));
+        fg_buf_appends(out, "{\"kb_version\":");
+        fg_buf_append_json_str(out, fg_kb_version(e->kb), strlen(fg_kb_version(e->kb)));
+        fg_buf_appendc(out, '}');
         audit_entry(c, "kb.reload", fg_kb_version(e->kb), before, after, &err, &rc);
         if (rc == 0)
             fg__engine_swap(s, e);
@@ -1383,9 +1413,12 @@ static int do_nhsa(req_ctx_t *c, const char *infno_s, fg_buf_t *out)
         const char *field = json_string_value(json_object_get(e, "field"));
         fg_buf_appends(out, "{\"infcode\":-1,\"err_msg\":");
         char m[512];
-        snprintf(m, sizeof(m), "%s%s%s", field != NULL && field[0] ? field : "",
-                 field != NULL && field[0] ? ": " : "", msg != NULL ? msg : "");
-        fg_buf_append_json_str(out, m, strlen(m));
+        int mn = snprintf(m, sizeof(m), "%s%s%s", field != NULL && field[0] ? field : "",
+                          field != NULL && field[0] ? ": " : "", msg != NULL ? msg : "");
+        size_t ml = mn < 0                   ? 0
+                    : (size_t)mn < sizeof(m) ? (size_t)mn
+                                             : fg_utf8_cut(m, sizeof(m) - 1);
+        fg_buf_append_json_str(out, m, ml);
         fg_buf_appends(out, ",\"output\":{}}");
         json_decref(e);
         st = 200;
@@ -1453,14 +1486,17 @@ static int do_metrics(req_ctx_t *c, fg_buf_t *out)
     fg_ledger_stats(s->ledger, &ls);
     pthread_mutex_unlock(&s->ledger_mu);
     fg__engine_t *e = fg__engine_get(s);
-    fg_buf_printf(
-        out,
-        "# TYPE fundguard_ledger_codes gauge\nfundguard_ledger_codes %llu\n"
-        "# TYPE fundguard_store_alerts gauge\nfundguard_store_alerts %lld\n"
-        "# TYPE fundguard_store_findings gauge\nfundguard_store_findings %lld\n"
-        "# TYPE fundguard_kb_info gauge\nfundguard_kb_info{version=\"%s\"} 1\n",
-        (unsigned long long)ls.codes, (long long)fg_store_alert_count(s->store, FG_STORE_ALERTS),
-        (long long)fg_store_alert_count(s->store, FG_STORE_FINDINGS), fg_kb_version(e->kb));
+    fg_buf_printf(out,
+                  "# TYPE fundguard_ledger_codes gauge\nfundguard_ledger_codes %llu\n"
+                  "# TYPE fundguard_store_alerts gauge\nfundguard_store_alerts %lld\n"
+                  "# TYPE fundguard_store_findings gauge\nfundguard_store_findings %lld\n"
+                  "# TYPE fundguard_kb_info gauge\nfundguard_kb_info{version=",
+                  (unsigned long long)ls.codes,
+                  (long long)fg_store_alert_count(s->store, FG_STORE_ALERTS),
+                  (long long)fg_store_alert_count(s->store, FG_STORE_FINDINGS));
+    /* A label value is a quoted string with \" \\ \n escapes, as in JSON: the same writer. */
+    fg_buf_append_json_str(out, fg_kb_version(e->kb), strlen(fg_kb_version(e->kb)));
+    fg_buf_appends(out, "} 1\n");
     fg__engine_put(e);
     return 200;
 }
@@ -1468,8 +1504,9 @@ static int do_metrics(req_ctx_t *c, fg_buf_t *out)
 static int do_health(req_ctx_t *c, fg_buf_t *out)
 {
     fg__engine_t *e = fg__engine_get(c->s);
-    fg_buf_printf(out, "{\"status\":\"ok\",\"store\":\"%s\",\"kb_version\":\"%s\"}",
-                  fg_store_backend(c->s->store), fg_kb_version(e->kb));
+    fg_buf_printf(out, "{\"status\":\"ok\",\"store\":\"%s\"", fg_store_backend(c->s->store));
+    json_member(out, "kb_version", fg_kb_version(e->kb));
+    fg_buf_appendc(out, '}');
     fg__engine_put(e);
     return 200;
 }
@@ -1508,9 +1545,58 @@ static int stage_arg(req_ctx_t *c, fg_stage_t *stage)
     return 0;
 }
 
+/* A path parameter (an identifier: a settlement, trace or reference code, an interface number) is
+ * checked before anything reads or stores it: valid UTF-8 (field.utf8), 1…PATH_PARAM_MAX bytes, no
+ * control character but GS in a raw GS1 trace code (path.param). 0 or the failed status. */
+#define PATH_PARAM_MAX 512 /* the longest identifier field (setl_id) */
+
+static int path_param(req_ctx_t *c, const char *name, const char *v, int gs_ok)
+{
+    size_t n = strlen(v);
+    const unsigned char *u = (const unsigned char *)v;
+    for (size_t i = 0; i < n; i++) {
+        size_t bad = 0;
+        size_t len = fg_utf8_seq(u + i, n - i, &bad);
+        if (len == 0) {
+            char msg[96];
+            snprintf(msg, sizeof(msg), "byte %zu of the path parameter is not valid UTF-8", i + 1);
+            return fail(c, 400, FG_E_UTF8, name, msg);
+        }
+        if ((u[i] < 0x20 && !(gs_ok && u[i] == 0x1D)) || u[i] == 0x7F)
+            return fail(c, 400, FG_E_PATH_PARAM, name,
+                        "a path parameter holds no control character");
+        i += len - 1;
+    }
+    if (n > PATH_PARAM_MAX)
+        return fail(c, 400, FG_E_PATH_PARAM, name, "a path parameter has at most 512 bytes");
+    return 0;
+}
+
+/* The path parameter of a route, checked before the route reads it: 0 or the failed status. */
+static int route_param(req_ctx_t *c, const char *p)
+{
+    static const struct {
+        const char *prefix;
+        const char *name;
+        int gs_ok;
+    } params[] = {{"/v1/settlements/", "setl_id", 0},
+                  {"/v1/trace/", "drug_trac_codg", 1},
+                  {"/nhsa/", "infno", 0}};
+    for (size_t i = 0; i < FG_ARRAY_LEN(params); i++) {
+        const char *arg = segment(p, params[i].prefix);
+        if (arg != NULL)
+            return path_param(c, params[i].name, arg, params[i].gs_ok);
+    }
+    const char *code = strncmp(p, "/v1/reference/", 14) == 0 ? strchr(p + 14, '/') : NULL;
+    return code != NULL ? path_param(c, "code", code + 1, 0) : 0;
+}
+
 static int route(req_ctx_t *c, fg_buf_t *out)
 {
     const char *p = c->rq->path;
+    int bad = route_param(c, p);
+    if (bad != 0)
+        return bad;
     const char *arg = segment(p, "/v1/settlements/");
     if (strcmp(p, "/v1/settlements/check") == 0) {
         if (!method_is(c, "POST"))
@@ -1642,6 +1728,11 @@ void fg__api_handle(void *app, const fg__http_req_t *rq, fg__http_resp_t *rs)
         st = fail(&c, 429, FG_E_RATE, "", NULL);
     else if (rq->body_too_large)
         st = fail(&c, 413, FG_E_BODY_SIZE, "", NULL);
+    else if (rq->headers_too_large)
+        st = fail(&c, 431, FG_E_HEADERS_SIZE, "", "the request's headers take more than 24 KiB");
+    else if (rq->query_too_many)
+        st = fail(&c, 400, FG_E_QUERY_TOO_MANY, "",
+                  "the query has more than 64 parameters; none was read");
     else if (fg_json_depth_exceeds(rq->body, rq->body_len, (size_t)s->c.json_depth, &line, &col)) {
         char msg[96];
         snprintf(msg, sizeof(msg),

@@ -9,6 +9,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -25,10 +26,65 @@ struct fg__http {
     atomic_long inflight; /* requests begun and not yet completed */
 };
 
+/* A connection's memory pool (libmicrohttpd's default is 32 KiB): the request line, the headers
+ * and the query parameters, then the answer's header lines. Requests whose headers take more than
+ * FG__HTTP_MAX_HEADERS of it are answered 431 headers.too_large by the API, so the pool always has
+ * room left for an answer; beyond the pool libmicrohttpd answers itself (docs/operations.md). */
+#define POOL_BYTES      (64u << 10)
+#define HEADER_OVERHEAD 64 /* a header record in the pool (libmicrohttpd 0.9.75: 56 bytes) */
+
 typedef struct conn_ctx {
     fg_buf_t body;
     int too_large;
+    int query_too_many;
+    int headers_too_large;
+    int begun; /* on_request has seen the headers */
 } conn_ctx_t;
+
+/* Sum the bytes a header or query parameter takes in the connection's memory pool. */
+static enum MHD_Result header_bytes(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind;
+    size_t *n = cls;
+    *n += strlen(key) + (value != NULL ? strlen(value) : 0) + HEADER_OVERHEAD;
+    return MHD_YES;
+}
+
+/* The parameters of a query string: its '&'-separated pieces. */
+static size_t query_params(const char *q)
+{
+    size_t n = 1;
+    for (; *q != '\0'; q++)
+        n += *q == '&';
+    return n;
+}
+
+/*
+ * A request begins: libmicrohttpd hands over the URI of the request line before it splits the
+ * query, and what is returned here is the request's context (*ptr in on_request). A query of more
+ * than FG__HTTP_MAX_QUERY parameters is cut before libmicrohttpd splits it: each parameter takes a
+ * record from the connection's fixed memory pool, and a pool run dry closes the connection without
+ * an answer (libmicrohttpd 0.9.75). The handler answers query.too_many instead. The URI is the
+ * connection's own read buffer (writable; 0.9.75 splits the query in it at the '?' it found before
+ * this call, and the cut makes that piece empty), see docs/decisions.md.
+ */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)c;
+    fg__http_t *h = cls;
+    conn_ctx_t *cx = fg_calloc(1, sizeof(*cx));
+    if (cx == NULL)
+        return NULL;
+    fg_buf_init(&cx->body, h->max_body);
+    atomic_fetch_add(&h->inflight, 1);
+    const char *q = strchr(uri, '?');
+    if (q != NULL && query_params(q + 1) > FG__HTTP_MAX_QUERY) {
+        cx->query_too_many = 1;
+        *(char *)(uintptr_t)(q + 1) = '\0';
+    }
+    return cx;
+}
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
@@ -37,13 +93,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)version;
     fg__http_t *h = cls;
     conn_ctx_t *cx = *ptr;
-    if (cx == NULL) {
-        cx = fg_calloc(1, sizeof(*cx));
-        if (cx == NULL)
-            return MHD_NO;
-        fg_buf_init(&cx->body, h->max_body);
-        *ptr = cx;
-        atomic_fetch_add(&h->inflight, 1);
+    if (cx == NULL)
+        return MHD_NO; /* on_uri ran out of memory */
+    if (!cx->begun) {  /* the first call: headers only */
+        cx->begun = 1;
+        size_t n = strlen(url) + strlen(method);
+        MHD_get_connection_values(c, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, header_bytes, &n);
+        cx->headers_too_large = n > FG__HTTP_MAX_HEADERS;
         return MHD_YES;
     }
     if (*upload_size > 0) {
@@ -59,6 +115,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                           .body = cx->body.data != NULL ? cx->body.data : "",
                           .body_len = cx->body.len,
                           .body_too_large = cx->too_large,
+                          .query_too_many = cx->query_too_many,
+                          .headers_too_large = cx->headers_too_large,
                           .conn = c};
     fg__http_resp_t resp = {.status = 500, .content_type = "application/json"};
     fg_buf_init(&resp.body, 256u << 20);
@@ -121,7 +179,8 @@ int fg__http_start(const fg__http_opts_t *o, fg__http_handler fn, void *app, fg_
         flags, o->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, o->workers, MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, o->conn_timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        h, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+        h, MHD_OPTION_URI_LOG_CALLBACK, on_uri, h, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)POOL_BYTES, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
     if (h->d == NULL) {
         fg_free(h);
         return fg_error_set(err, FG_E_CONFIG, "port", 0, "cannot listen on %s:%u", o->listen,

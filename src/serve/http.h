@@ -15,13 +15,22 @@
 #include "fundguard/buf.h"
 #include "fundguard/error.h"
 
+/* Query parameters read at most; a longer query is answered 400 query.too_many (the API's
+ * endpoints take at most seven). */
+#define FG__HTTP_MAX_QUERY 64
+/* Bytes of the request line, headers and query parameters read at most (a record's overhead
+ * counted); more is answered 431 headers.too_large (http.c). */
+#define FG__HTTP_MAX_HEADERS (24u << 10)
+
 typedef struct fg__http_req {
     const char *method;
     const char *path; /* without the query string */
     const char *body; /* NUL-terminated, "" when none */
     size_t body_len;
     int body_too_large;
-    void *conn; /* the connection, for fg__http_header / fg__http_query */
+    int query_too_many;    /* more than FG__HTTP_MAX_QUERY parameters: none of them is read */
+    int headers_too_large; /* more than FG__HTTP_MAX_HEADERS bytes of headers */
+    void *conn;            /* the connection, for fg__http_header / fg__http_query */
 } fg__http_req_t;
 
 typedef struct fg__http_resp {

@@ -379,7 +379,7 @@ typedef struct lines_ctx {
     const char *const *names; /* JSON member names of the columns; a name ending in '#' is a number
                                  and in '{' raw JSON */
     int rows;
-    char last[128]; /* first column of the last row (the page cursor) */
+    char last[1024]; /* first column of the last row (the page cursor; codes have <= 512 bytes) */
 } lines_ctx_t;
 
 /* Append a row as a JSON object of the named columns. */
@@ -635,9 +635,14 @@ static int take_setl(void *ctx, int ncol, const char *const *vals)
     int rc = fg_buf_appends(c->out, "{\"setl_id\":");
     if (rc == 0)
         rc = fg_buf_append_json_str(c->out, vals[0], strlen(vals[0]));
+    for (int i = 1; i <= 2 && rc == 0; i++) {
+        rc = fg_buf_appends(c->out, i == 1 ? ",\"fixmedins_code\":" : ",\"setl_time\":");
+        const char *v = vals[i] != NULL ? vals[i] : "";
+        if (rc == 0)
+            rc = fg_buf_append_json_str(c->out, v, strlen(v));
+    }
     if (rc == 0)
-        rc = fg_buf_printf(c->out, ",\"fixmedins_code\":\"%s\",\"setl_time\":\"%s\",\"refund\":%s,",
-                           vals[1], vals[2], vals[3]);
+        rc = fg_buf_printf(c->out, ",\"refund\":%s,", vals[3]);
     if (rc == 0)
         rc = fg_buf_appends(c->out, "\"init_setl_id\":");
     if (rc == 0)
@@ -733,7 +738,11 @@ static int page(fg_store_t *s, const char *sql, int n, const char *const *p,
         return rc;
     if (c.rows < limit)
         return fg_buf_appends(out, "],\"next\":null}");
-    return fg_buf_printf(out, quoted ? "],\"next\":\"%s\"}" : "],\"next\":%s}", c.last);
+    rc = fg_buf_appends(out, "],\"next\":");
+    if (rc == 0)
+        rc = quoted ? fg_buf_append_json_str(out, c.last, strlen(c.last))
+                    : fg_buf_appends(out, c.last);
+    return rc == 0 ? fg_buf_appendc(out, '}') : rc;
 }
 
 int fg_store_alert_list(fg_store_t *s, fg_store_list_t which, const fg_store_filter_t *f,

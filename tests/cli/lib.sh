@@ -53,7 +53,11 @@ expect_grep() {
     fi
 }
 
+# finish: the suite's last checks (finish_hook, when a sourced helper defines one), then the count.
 finish() {
+    if declare -F finish_hook >/dev/null; then
+        finish_hook
+    fi
     echo "$PASSED passed, $FAILED failed"
     [ "$FAILED" -eq 0 ]
 }

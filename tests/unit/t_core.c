@@ -1,6 +1,8 @@
 /* t_core.c — error space, allocator, arena, buffer, hashing, logging, time, money. */
 #include "core/compat.h"
 
+#include <errno.h>
+#include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +42,59 @@ TEST(error_set_and_prefix)
     ASSERT_EQ(fg_error_set(NULL, FG_EIO, NULL, 0, NULL), FG_EIO);
     fg_error_set(&e, FG_EIO, NULL, 0, NULL);
     ASSERT_STR_EQ(e.msg, fg_strerror(FG_EIO));
+}
+
+/* Whether s[0..n) is valid UTF-8, by glibc's iconv (not by the code under test). */
+static int is_utf8(const char *s, size_t n)
+{
+    iconv_t cd = iconv_open("UTF-8", "UTF-8");
+    ASSERT(cd != (iconv_t)-1);
+    char out[4096];
+    char copy[4096];
+    ASSERT(n <= sizeof(copy));
+    memcpy(copy, s, n);
+    char *in = copy;
+    size_t left = n;
+    int ok = 1;
+    while (left > 0 && ok) {
+        char *o = out;
+        size_t room = sizeof(out);
+        if (iconv(cd, &in, &left, &o, &room) == (size_t)-1)
+            ok = errno == E2BIG;
+    }
+    iconv_close(cd);
+    return ok;
+}
+
+/* A message longer than msg[] is cut between characters, never inside one; the field path too. */
+TEST(error_set_cuts_on_a_character_boundary)
+{
+    static const char *const chars[] = {"药", "é", "😀"};
+    fg_error_t e;
+    for (size_t k = 0; k < FG_ARRAY_LEN(chars); k++) {
+        size_t w = strlen(chars[k]);
+        char text[800];
+        size_t tn = 0;
+        for (; tn + w < 700; tn += w)
+            memcpy(text + tn, chars[k], w);
+        text[tn] = '\0';
+        for (size_t lead = 0; lead < 4; lead++) {
+            fg_error_set(&e, FG_ENOTFOUND, "setl_id", 0, "%.*sno settlement '%s'", (int)lead, "xyz",
+                         text);
+            size_t n = strlen(e.msg);
+            ASSERT(n <= sizeof(e.msg) - 1);
+            ASSERT(n > sizeof(e.msg) - 1 - w); /* only the cut character is dropped */
+            ASSERT(is_utf8(e.msg, n));
+            ASSERT_EQ((n - lead - strlen("no settlement '")) % w, 0);
+        }
+        fg_error_set(&e, FG_E_REQUIRED, text, 0, NULL);
+        ASSERT(is_utf8(e.where, strlen(e.where)));
+        ASSERT_EQ(strlen(e.where) % w, 0);
+        fg_error_set(&e, FG_E_REQUIRED, "x", 0, NULL);
+        fg_error_prefix(&e, text);
+        ASSERT(is_utf8(e.where, strlen(e.where)));
+        ASSERT(e.where[strlen(e.where) - 1] == 'x');
+    }
 }
 
 /* ------------------------------------------------------------------ allocation */
@@ -126,6 +181,63 @@ TEST(buf_json_string)
     ASSERT_EQ(n, strlen(d));
     fg_free(d);
     ASSERT(b.data == NULL);
+}
+
+/* Bytes that are not UTF-8 never reach the output: each maximal ill-formed subpart is one
+ * U+FFFD; well-formed text passes unchanged. */
+TEST(buf_json_string_is_always_utf8)
+{
+    static const struct {
+        const char *in;
+        const char *out;
+    } cases[] = {
+        {"\xff\xfe", "\"\xEF\xBF\xBD\xEF\xBF\xBD\""},                 /* the URL echo of issue 11 */
+        {"Q\xffQ", "\"Q\xEF\xBF\xBDQ\""},                             /* the persons PUT */
+        {"\xe8\x8d", "\"\xEF\xBF\xBD\""},                             /* 药 cut after 2 bytes */
+        {"\xe8\x8d\"", "\"\xEF\xBF\xBD\\\"\""},                       /* cut, then a quote */
+        {"\xc0\xaf", "\"\xEF\xBF\xBD\xEF\xBF\xBD\""},                 /* overlong '/' */
+        {"\xed\xa0\x80", "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\""}, /* a surrogate */
+        {"\xf0\x9f\x98"
+         "A",
+         "\"\xEF\xBF\xBD"
+         "A\""}, /* 😀 cut, then ASCII */
+        {"\xf4\x90\x80\x80",
+         "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\""}, /* > U+10FFFF */
+        {"\x80", "\"\xEF\xBF\xBD\""},                             /* a lone continuation */
+        {"药😀é", "\"药😀é\""},                                     /* well-formed: unchanged */
+    };
+    fg_buf_t b;
+    fg_buf_init(&b, 1 << 20);
+    for (size_t i = 0; i < FG_ARRAY_LEN(cases); i++) {
+        fg_buf_reset(&b);
+        ASSERT_OK(fg_buf_append_json_str(&b, cases[i].in, strlen(cases[i].in)));
+        ASSERT_STR_EQ(b.data, cases[i].out);
+    }
+    /* Every 1- and 2-byte input, and every lead byte before 2 and 3 others. */
+    unsigned char in[4];
+    for (unsigned x = 0; x < 65536; x++) {
+        in[0] = (unsigned char)(x >> 8);
+        in[1] = (unsigned char)x;
+        for (size_t n = 1; n <= 2; n++) {
+            fg_buf_reset(&b);
+            ASSERT_OK(fg_buf_append_json_str(&b, (const char *)in, n));
+            ASSERT(is_utf8(b.data, b.len));
+        }
+    }
+    unsigned seed = 12345;
+    for (unsigned x = 0; x < 200000; x++) {
+        seed = seed * 1103515245u + 12345u;
+        in[0] = (unsigned char)(0xC0 + (x & 0x3F));
+        in[1] = (unsigned char)(seed >> 8);
+        in[2] = (unsigned char)(seed >> 16);
+        in[3] = (unsigned char)(seed >> 24);
+        for (size_t n = 3; n <= 4; n++) {
+            fg_buf_reset(&b);
+            ASSERT_OK(fg_buf_append_json_str(&b, (const char *)in, n));
+            ASSERT(is_utf8(b.data, b.len));
+        }
+    }
+    fg_buf_release(&b);
 }
 
 TEST(buf_printf_large)

@@ -823,6 +823,46 @@ TEST(json_code_values_as_integers)
     parsed_release(&p);
 }
 
+/* An integer (and a flag or code) given as a JSON number with a zero fraction is that integer
+ * (formats.md: age is often written 45.0); with another fraction it is refused, naming it. */
+TEST(json_integers_with_a_zero_fraction)
+{
+    static const struct {
+        const char *v;
+        int rc;
+        int32_t age;
+    } cases[] = {
+        {"45.0", 0, 45},
+        {"45", 0, 45},
+        {"4.5e1", 0, 45},
+        {"0.0", 0, 0},
+        {"45.5", FG_E_INTEGER, 0},
+        {"-0.5", FG_E_INTEGER, 0},
+        {"1e300", FG_E_INTEGER, 0},
+        {"151.0", FG_E_RANGE, 0},
+    };
+    for (size_t i = 0; i < FG_ARRAY_LEN(cases); i++) {
+        char text[160];
+        snprintf(
+            text, sizeof(text),
+            "{\"mdtrtinfo\":{\"mdtrt_id\":\"M1\",\"psn_no\":\"P1\",\"age\":%s,\"vali_flag\":1.0}}",
+            cases[i].v);
+        parsed_t p;
+        parse_str(&p, text);
+        if (p.rc != cases[i].rc)
+            t_fail(__FILE__, __LINE__, "age %s: rc %s (%s), want %s", cases[i].v, fg_err_name(p.rc),
+                   p.err.msg, fg_err_name(cases[i].rc));
+        if (cases[i].rc == 0) {
+            ASSERT_EQ(p.doc.visit->age, cases[i].age);
+            ASSERT_STR_EQ(p.doc.visit->vali_flag, "1");
+        } else {
+            ASSERT_STR_EQ(p.err.where, "mdtrtinfo.age");
+            ASSERT(strstr(p.err.msg, cases[i].rc == FG_E_RANGE ? "151" : "whole") != NULL);
+        }
+        parsed_release(&p);
+    }
+}
+
 TEST(json_money_numbers)
 {
     static const struct {
