@@ -74,9 +74,19 @@ static long escape_u(const char *s, size_t n, size_t j, size_t *last)
 static size_t string_end(const char *s, size_t n, size_t i, char *dec, size_t cap, size_t *dn,
                          int *exact)
 {
-    size_t o = 0;
+    size_t o = 0, j = i + 1;
+    const char *q = memchr(s + j, '"', n - j);
+    if (q != NULL && memchr(s + j, '\\', (size_t)(q - s) - j) == NULL) {
+        /* no escape: the common case, copied at once */
+        j = (size_t)(q - s);
+        size_t len = j - i - 1, take = len < cap - 1 ? len : cap - 1;
+        memcpy(dec, s + j - take, take);
+        *dn = take;
+        *exact = len < cap;
+        return j + 1;
+    }
     *exact = 1;
-    for (size_t j = i + 1; j < n; j++) {
+    for (j = i + 1; j < n; j++) {
         char c = s[j];
         if (c == '"') {
             *dn = o;
@@ -130,11 +140,10 @@ static int member_name(fg_buf_t *out, const char *key, size_t kn, const char *su
     return rc != 0 ? rc : fg_buf_appends(out, "\":");
 }
 
-/* Replace the member key:value (its name, key[0..kn) as written, opening at out->len == kstart) by
- * its redacted form when the value v[0..vn) is a certificate number. 1 when replaced, 0 when kept,
- * <0 on error. */
-static int redact_member(fg_buf_t *out, size_t kstart, const char *key, size_t kn, const char *v,
-                         size_t vn)
+/* Append the redacted form of the member key:value (key[0..kn) its name as written) when the value
+ * v[0..vn) is a certificate number: 1 when appended, 0 when it is none (nothing appended), <0 on
+ * error. */
+static int redact_member(fg_buf_t *out, const char *key, size_t kn, const char *v, size_t vn)
 {
     fg_idcard_t id;
     fg_error_t e;
@@ -144,7 +153,6 @@ static int redact_member(fg_buf_t *out, size_t kstart, const char *key, size_t k
     if (fg_idcard_parse(v, vn, &id, &e) == 0) {
         char hash[65];
         fg_idcard_pseudonym(&id, fg_model_pseudonym_key(), hash);
-        cut(out, kstart);
         rc = member_name(out, key, kn, "_hash");
         rc = rc != 0 ? rc : fg_buf_append_json_str(out, hash, 64);
         rc = rc != 0 ? rc : fg_buf_appendc(out, ',');
@@ -160,83 +168,89 @@ static int redact_member(fg_buf_t *out, size_t kstart, const char *key, size_t k
     memcpy(m, v, vn);
     if (fg_mask_identities(m, vn) == 0)
         return 0;
-    cut(out, kstart);
     rc = member_name(out, key, kn, "");
     rc = rc != 0 ? rc : fg_buf_append_json_str(out, m, vn);
     explicit_bzero(m, sizeof(m));
     return rc != 0 ? rc : 1;
 }
 
+/* A certificate member: the input up to its name (from *flushed) then its redacted form, when its
+ * value v[0..vn) is a certificate number (the member is then skipped: *flushed = end). */
+static int member(fg_buf_t *out, const char *s, size_t *flushed, size_t kstart, size_t end,
+                  const char *key, size_t kn, const char *v, size_t vn)
+{
+    int rc = fg_buf_append(out, s + *flushed, kstart - *flushed);
+    *flushed = kstart;
+    int r = rc != 0 ? rc : redact_member(out, key, kn, v, vn);
+    if (r == 1)
+        *flushed = end;
+    return r < 0 ? r : 0;
+}
+
+static int number_char(char c)
+{
+    return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
+}
+
 int fg_json_redact_ids(const char *s, size_t n, fg_buf_t *out, fg_error_t *err)
 {
     unsigned char stack[REDACT_MAX_DEPTH]; /* 1 object, 0 array */
-    int top = -1, want_key = 0, cert = 0;
+    int top = -1, want_key = 0, cert = 0, bad = 0, rc = 0;
     const char *key = NULL; /* the member name as written */
-    size_t kn = 0, kstart = 0, start = out->len;
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0;) {
+    size_t kn = 0, kstart = 0, start = out->len, flushed = 0, i = 0;
+    while (i < n && rc == 0 && !bad) {
         char c = s[i];
         size_t end = i + 1;
         if (c == '{' || c == '[') {
-            if (top + 1 >= REDACT_MAX_DEPTH)
-                break;
-            stack[++top] = c == '{';
+            bad = top + 1 >= REDACT_MAX_DEPTH;
+            if (!bad)
+                stack[++top] = c == '{';
             want_key = c == '{';
             cert = 0;
         } else if (c == '}' || c == ']') {
-            if (top < 0)
-                break;
+            bad = top < 0;
             top--;
             want_key = 0;
         } else if (c == ',') {
             want_key = top >= 0 && stack[top];
         } else if (c == '"') {
             char dec[REDACT_KEY_MAX];
-            size_t dn;
+            size_t dn = 0;
             int exact;
             end = string_end(s, n, i, dec, sizeof(dec), &dn, &exact);
-            if (end == 0)
-                break;
-            if (want_key) {
+            bad = end == 0;
+            if (!bad && want_key) {
                 cert = ends_with(dec, dn, "certno") || ends_with(dec, dn, "cert_no");
                 key = s + i + 1;
                 kn = end - i - 2;
-                kstart = out->len;
+                kstart = i;
                 want_key = 0;
-            } else if (cert) {
+            } else if (!bad && cert) {
                 cert = 0;
-                int r = exact ? redact_member(out, kstart, key, kn, dec, dn) : 0;
+                if (exact)
+                    rc = member(out, s, &flushed, kstart, end, key, kn, dec, dn);
                 explicit_bzero(dec, sizeof(dec));
-                if (r < 0)
-                    rc = r;
-                if (r != 0) {
-                    i = end;
-                    continue;
-                }
             }
         } else if (c == '-' || (c >= '0' && c <= '9')) {
-            while (end < n && strchr("0123456789+-.eE", s[end]) != NULL)
+            while (end < n && number_char(s[end]))
                 end++;
-            if (cert) { /* a number given for a certificate number */
-                cert = 0;
-                int r = redact_member(out, kstart, key, kn, s + i, end - i);
-                if (r < 0)
-                    rc = r;
-                if (r != 0) {
-                    i = end;
-                    continue;
-                }
-            }
-        } else if (c != ':' && c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+            if (cert) /* a number given for a certificate number */
+                rc = member(out, s, &flushed, kstart, end, key, kn, s + i, end - i);
+            cert = 0;
+        } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') { /* indentation: a run */
+            while (end < n && (s[end] == ' ' || s[end] == '\n' || s[end] == '\r' || s[end] == '\t'))
+                end++;
+        } else if (c != ':') {
             while (end < n && s[end] >= 'a' && s[end] <= 'z') /* true false null */
                 end++;
             cert = 0;
         }
-        rc = rc != 0 ? rc : fg_buf_append(out, s + i, end - i);
         i = end;
-        if (i == n && top == -1 && rc == 0)
-            return 0;
     }
+    if (rc == 0 && !bad && top == -1 && n > 0)
+        rc = fg_buf_append(out, s + flushed, n - flushed);
+    if (rc == 0 && !bad && top == -1 && n > 0)
+        return 0;
     cut(out, start);
     return fg_error_set(err, rc != 0 ? rc : FG_E_JSON, NULL, 0,
                         rc != 0
