@@ -653,6 +653,15 @@ static void visit_begin(visit_t *v, int kind, uint32_t inst, uint32_t dx, fg_tim
     memcpy(v->med_type, mt, 3);
 }
 
+/* Whole packs holding `days` of the drug's daily dose (an oral drug; one pack of anything else). */
+static int packs_for(const gen_cat_t *it, int days)
+{
+    if (it->form != FORM_TABLET && it->form != FORM_GRANULE && it->form != FORM_LIQUID)
+        return 1;
+    int packs = (days * it->daily_dose + it->pack_units - 1) / it->pack_units;
+    return packs < 1 ? 1 : packs;
+}
+
 /* Outpatient drugs for a few days: 1–3 drugs of the diagnosis, whole packs. */
 static void op_drugs(gen_ctx_t *g, const person_t *ps, visit_t *v, const gen_dx_t *dx, fg_time_t t,
                      uint32_t doctor, int chronic, gen_rng_t *r)
@@ -671,14 +680,7 @@ static void op_drugs(gen_ctx_t *g, const person_t *ps, visit_t *v, const gen_dx_
         seen[k] = cat;
         const gen_cat_t *it = &g->cat.items[cat];
         int days = chronic ? (rng_chance(r, 0.8) ? 30 : 28) : rng_range(r, 3, 7);
-        int dpd = it->form == FORM_TABLET ? (chronic ? rng_range(r, 1, 2) : rng_range(r, 2, 3)) : 1;
-        int packs = 1;
-        if (it->form == FORM_TABLET || it->form == FORM_GRANULE || it->form == FORM_LIQUID) {
-            int units = days * dpd;
-            packs = (units + it->pack_units - 1) / it->pack_units;
-        }
-        if (packs < 1)
-            packs = 1;
+        int packs = packs_for(it, days);
         if (packs > 3)
             packs = 3;
         drug_packs(g, v, cat, t + 60 * rng_range(r, 2, 20), doctor, packs, days);
@@ -1470,9 +1472,9 @@ static void build_ph(gen_ctx_t *g, person_t *ps, visit_t *v, uint32_t inst, uint
         const gen_cat_t *it = &g->cat.items[cat];
         int days = chronic ? 30 : rng_range(r, 3, 7);
         int packs = 1;
-        if (chronic && it->form == FORM_TABLET)
-            packs = (30 * rng_range(r, 1, 2) + it->pack_units - 1) / it->pack_units;
-        else if (!chronic && rng_chance(r, 0.25))
+        if (chronic)
+            packs = packs_for(it, 30);
+        else if (rng_chance(r, 0.25))
             packs = 2;
         if (packs > 3)
             packs = 3;
@@ -2166,9 +2168,7 @@ static void run_plan(gen_ctx_t *g, person_t *ps, const gen_plan_item_t *it, gen_
             visit_begin(v, EV_PH, it->inst, dx_for_drug(g, it->cat), tt, ps);
             v->doctor = doctor_for(g, it->inst, DP_PHARM, dd, r);
             int days = rep == 0 ? it->arg : 30;
-            int packs = (days + qi->pack_units - 1) / qi->pack_units;
-            if (packs < 1)
-                packs = 1;
+            int packs = packs_for(qi, days);
             line_t *l = drug_packs(g, v, it->cat, add_min(tt, 2), v->doctor, packs, days);
             if (l != NULL && rep == 0)
                 l->case_id = it->case_id;
@@ -2186,11 +2186,12 @@ static void run_plan(gen_ctx_t *g, person_t *ps, const gen_plan_item_t *it, gen_
             fg_time_t tt = at(g, dd, ph_minute(r));
             uint32_t inst = (k % 3 == 2) ? it->inst2 : it->inst;
             if (!inst_open(&g->reg.inst[inst], dd))
+                inst = inst == it->inst ? it->inst2 : it->inst; /* the other one, if open */
+            if (!inst_open(&g->reg.inst[inst], dd))
                 continue;
             visit_begin(v, EV_PH, inst, dx_for_drug(g, it->cat), tt, ps);
             v->doctor = doctor_for(g, inst, DP_PHARM, dd, r);
-            line_t *l =
-                drug_packs(g, v, it->cat, add_min(tt, 2), v->doctor, rng_range(r, 1, 2), 30);
+            line_t *l = drug_packs(g, v, it->cat, add_min(tt, 2), v->doctor, 1, 3);
             if (l != NULL)
                 l->case_id = it->case_id;
             v->end = add_min(tt, 4);
@@ -2211,7 +2212,7 @@ static void run_plan(gen_ctx_t *g, person_t *ps, const gen_plan_item_t *it, gen_
                 continue;
             visit_begin(v, EV_PH, inst, dx_for_drug(g, gr->cat), tt, ps);
             v->doctor = doctor_for(g, inst, DP_PHARM, dd, r);
-            drug_packs(g, v, gr->cat, add_min(tt, 1), v->doctor, rng_range(r, 2, 4), 30);
+            drug_packs(g, v, gr->cat, add_min(tt, 1), v->doctor, 1, 7);
             v->end = add_min(tt, 3);
             settle(g, ps, v, r);
             c->amount += v->medfee;
@@ -2234,6 +2235,18 @@ static void run_plan(gen_ctx_t *g, person_t *ps, const gen_plan_item_t *it, gen_
         for (uint32_t i = 0; i < v->nlines; i++)
             v->lines[i].tr_n = 0;
         emit_settlement(g, ps, v, t2, 2);
+        return;
+    }
+    case SC_staff_overload: {
+        /* One of the doctor's 81–90 visits of the day, five minutes apart from 8:00. */
+        fg_time_t tv = at(g, d, 8 * 60 + 5 * it->arg);
+        build_op(g, ps, v, it->inst, dx_code(g, "J06.900"), tv, 0, it->aux, r);
+        settle(g, ps, v, r);
+        c->amount += v->medfee;
+        c->nsetl++;
+        if (c->time == FG_TIME_NONE || tv < c->time)
+            c->time = tv;
+        c->done = 1;
         return;
     }
     case SC_injury_third_party: {

@@ -889,6 +889,13 @@ static void derive(gen_cat_t *it, const char *name, const char *note)
         } else {
             (void)rng_next(&r);
         }
+        /* The usual daily dose in smallest units: 1–3 tablets, bags or bottles of an oral drug,
+         * one unit of anything else (from the code's hash, so the draws above stay as they were).
+         */
+        it->daily_dose = (uint16_t)(it->form == FORM_TABLET || it->form == FORM_GRANULE ||
+                                            it->form == FORM_LIQUID
+                                        ? 1 + (h >> 33) % 3
+                                        : 1);
         if (it->price == 0) {
             double med;
             switch (it->form) {
