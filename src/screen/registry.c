@@ -7,9 +7,15 @@
 #include "screen/screen_int.h"
 
 extern const fg__screen_model_t fg__screen_model_after_death;
+extern const fg__screen_model_t fg__screen_model_care_during_stay;
+extern const fg__screen_model_t fg__screen_model_readmission;
+extern const fg__screen_model_t fg__screen_model_frequent_visits;
 
 const fg__screen_model_t *const fg__screen_models[] = {
     &fg__screen_model_after_death,
+    &fg__screen_model_care_during_stay,
+    &fg__screen_model_readmission,
+    &fg__screen_model_frequent_visits,
 };
 
 const size_t fg__screen_nmodels = sizeof(fg__screen_models) / sizeof(fg__screen_models[0]);
