@@ -162,6 +162,11 @@ typedef struct person {
     uint32_t stay_inst[12];
     int nstays;
     fg_date_t last_hba1c;
+    /* drugs bought and the day their supply runs out (the last few), so that normal care never
+     * buys a drug again while a week or more of it is left */
+    uint32_t sup_cat[8];
+    fg_date_t sup_end[8];
+    uint8_t nsup;
     const gen_plan_item_t *plan;
     uint32_t nplan;
 } person_t;
@@ -653,6 +658,34 @@ static void visit_begin(visit_t *v, int kind, uint32_t inst, uint32_t dx, fg_tim
     memcpy(v->med_type, mt, 3);
 }
 
+/* Whether more than a week of drug cat bought earlier is left on day d. */
+static int supply_left(const person_t *ps, uint32_t cat, fg_date_t d)
+{
+    for (int i = 0; i < ps->nsup; i++)
+        if (ps->sup_cat[i] == cat && ps->sup_end[i] > d + 7)
+            return 1;
+    return 0;
+}
+
+/* Note a purchase of `days` of drug cat on day d (replacing its earlier one, else the oldest). */
+static void supply_note(person_t *ps, uint32_t cat, fg_date_t d, int days)
+{
+    int k = -1;
+    for (int i = 0; i < ps->nsup && k < 0; i++)
+        if (ps->sup_cat[i] == cat)
+            k = i;
+    if (k < 0 && ps->nsup < 8)
+        k = ps->nsup++;
+    if (k < 0) {
+        k = 0;
+        for (int i = 1; i < 8; i++)
+            if (ps->sup_end[i] < ps->sup_end[k])
+                k = i;
+    }
+    ps->sup_cat[k] = cat;
+    ps->sup_end[k] = d + days;
+}
+
 /* Whole packs holding `days` of the drug's daily dose (an oral drug; one pack of anything else). */
 static int packs_for(const gen_cat_t *it, int days)
 {
@@ -663,7 +696,7 @@ static int packs_for(const gen_cat_t *it, int days)
 }
 
 /* Outpatient drugs for a few days: 1–3 drugs of the diagnosis, whole packs. */
-static void op_drugs(gen_ctx_t *g, const person_t *ps, visit_t *v, const gen_dx_t *dx, fg_time_t t,
+static void op_drugs(gen_ctx_t *g, person_t *ps, visit_t *v, const gen_dx_t *dx, fg_time_t t,
                      uint32_t doctor, int chronic, gen_rng_t *r)
 {
     int n = chronic ? rng_range(r, 1, 2) : (rng_chance(r, 0.3) ? 3 : rng_range(r, 1, 2));
@@ -675,7 +708,7 @@ static void op_drugs(gen_ctx_t *g, const person_t *ps, visit_t *v, const gen_dx_
         int dup = 0;
         for (int j = 0; j < k; j++)
             dup |= seen[j] == cat;
-        if (dup)
+        if (dup || supply_left(ps, cat, fg_time_date(t)))
             continue;
         seen[k] = cat;
         const gen_cat_t *it = &g->cat.items[cat];
@@ -684,6 +717,7 @@ static void op_drugs(gen_ctx_t *g, const person_t *ps, visit_t *v, const gen_dx_
         if (packs > 3)
             packs = 3;
         drug_packs(g, v, cat, t + 60 * rng_range(r, 2, 20), doctor, packs, days);
+        supply_note(ps, cat, fg_time_date(t), days);
     }
 }
 
@@ -1467,10 +1501,11 @@ static void build_ph(gen_ctx_t *g, person_t *ps, visit_t *v, uint32_t inst, uint
         int dup = 0;
         for (uint32_t j = 0; j < v->nlines; j++)
             dup |= v->lines[j].cat == cat;
-        if (dup)
+        if (dup || supply_left(ps, cat, fg_time_date(t)))
             continue;
         const gen_cat_t *it = &g->cat.items[cat];
         int days = chronic ? 30 : rng_range(r, 3, 7);
+        supply_note(ps, cat, fg_time_date(t), days);
         int packs = 1;
         if (chronic)
             packs = packs_for(it, 30);
@@ -1874,6 +1909,23 @@ static void injury_row(gen_ctx_t *g, const person_t *ps, int kind, fg_date_t d, 
     fg__gen_row_str(row, SL_region, g->reg.counties[ps->p.county].code);
     fg__gen_row_emit(&g->tab[GF_INJURIES], row);
     g->st.injuries++;
+}
+
+/* Whether an event of the person's year from index `from` on is care of an injury (ICD-10 S/T)
+ * on or after day d: a traffic or work-injury record before it would make that care look owed by
+ * a third party, so normal care never has one. */
+static int injury_care_after(const gen_ctx_t *g, uint32_t from, fg_date_t d)
+{
+    const gen_care_t *C = g->care;
+    for (uint32_t e = from; e < C->nev; e++) {
+        const ev_t *ev = &C->ev[e];
+        if (ev->kind == EV_PLAN || ev->dx >= g->cat.ndx || fg_time_date(ev->t) < d)
+            continue;
+        char c = g->cat.dx[ev->dx].code[0];
+        if (c == 'S' || c == 'T')
+            return 1;
+    }
+    return 0;
 }
 
 static uint32_t dx_code(const gen_ctx_t *g, const char *code)
@@ -2545,7 +2597,7 @@ int fg__gen_person_year(gen_ctx_t *g, uint32_t idx)
         }
         case EV_WORKINJ: {
             uint32_t inst = hospital_for(g, &ps, d, 0, r);
-            if (inst == GEN_NONE)
+            if (inst == GEN_NONE || injury_care_after(g, e + 1, d))
                 break;
             injury_row(g, &ps, 2, d, 900000 + idx);
             build_op(g, &ps, v, inst, dx_code(g, "S61.000"), ev->t, 0, GEN_NONE, r);
@@ -2575,7 +2627,7 @@ int fg__gen_person_year(gen_ctx_t *g, uint32_t idx)
     /* Traffic accidents leave a record; their care is paid by the liable party, not here. */
     if (rng_chance(r, 0.004)) {
         fg_date_t d = draw_day(g, C->cdf_op, r);
-        if (alive(&ps, d))
+        if (alive(&ps, d) && !injury_care_after(g, 0, d))
             injury_row(g, &ps, 1, d, 500000 + idx);
     }
 

@@ -781,7 +781,9 @@ static int plan_post(gen_ctx_t *g, int scen, gen_rng_t *r)
         FAIL_IF(it == NULL);
         it->inst = p.pharm[0];
         it->inst2 = p.pharm[1] != GEN_NONE ? p.pharm[1] : p.pharm[0];
-        it->cat = plain_drug(g, rng_chance(r, 0.5) ? AR_CARDIO : AR_PAIN, r);
+        (void)rng_chance(r, 0.5); /* the draw of the drug's area, kept: a painkiller, never a
+                                   * drug of the person's chronic refills */
+        it->cat = plain_drug(g, AR_PAIN, r);
         it->arg = rng_range(r, 24, 40);  /* purchases */
         it->arg2 = rng_range(r, 30, 60); /* over this many days: ≥ 12 in any 30 of them */
         g->cases[cid].inst = it->inst;

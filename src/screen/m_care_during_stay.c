@@ -50,10 +50,7 @@ static int one(fg__screen_ctx_t *cx, const fg__screen_person_t *p, const fg__mp_
              "参保人%s至%s在%s住院期间，%s在%s发生就医或购药（疑似挂床住院或冒名就医）",
              fg__screen_day(stay->v->begntime, d1), fg__screen_day(end, d2),
              stay->v->fixmedins_code, fg__screen_day(out->v->begntime, d3), out->v->fixmedins_code);
-    if (rc == 0)
-        rc = fg__screen_emit(cx, &f);
-    fg__screen_finding_release(&f);
-    return rc;
+    return fg__mp_emit(cx, &f, rc);
 }
 
 static int person(fg__screen_ctx_t *cx, void *state, const fg__screen_person_t *p)

@@ -83,10 +83,7 @@ static int kind(fg__screen_ctx_t *cx, const fg__screen_person_t *p, const fg__mp
     snprintf(f.message, sizeof(f.message), "参保人自%s起%d天内%s%ld次（阈值%d次），疑似频繁%s",
              fg__screen_day(first->v->begntime, d1), win, ph ? "定点药店购药" : "门诊就诊", best,
              min, ph ? "购药" : "就医");
-    if (rc == 0)
-        rc = fg__screen_emit(cx, &f);
-    fg__screen_finding_release(&f);
-    return rc;
+    return fg__mp_emit(cx, &f, rc);
 }
 
 static int person(fg__screen_ctx_t *cx, void *state, const fg__screen_person_t *p)

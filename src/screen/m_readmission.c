@@ -51,10 +51,7 @@ static int one(fg__screen_ctx_t *cx, const fg__screen_person_t *p, const fg__mp_
              "参保人%s自%s出院后%d天（%s）再次入院，主诊断同类（%s / %s），疑似分解住院",
              fg__screen_day(a->v->endtime, d1), b->v->fixmedins_code, gap,
              fg__screen_day(b->v->begntime, d2), da, db);
-    if (rc == 0)
-        rc = fg__screen_emit(cx, &f);
-    fg__screen_finding_release(&f);
-    return rc;
+    return fg__mp_emit(cx, &f, rc);
 }
 
 static int person(fg__screen_ctx_t *cx, void *state, const fg__screen_person_t *p)

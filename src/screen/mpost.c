@@ -107,6 +107,14 @@ void fg__mp_finding_base(fg__screen_finding_t *f, const char *psn_no, const char
     f->amount = amount;
 }
 
+int fg__mp_emit(fg__screen_ctx_t *cx, fg__screen_finding_t *f, int rc)
+{
+    if (rc == 0)
+        rc = fg__screen_emit(cx, f);
+    fg__screen_finding_release(f);
+    return rc;
+}
+
 int fg__mp_add_visit(fg__screen_finding_t *f, const fg__mp_visit_t *mv)
 {
     int rc = fg__screen_ids_add(f, &f->setl_ids, mv->s->setl_id);

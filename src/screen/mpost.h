@@ -40,6 +40,9 @@ const char *fg__mp_main_diag(const fg__screen_person_t *p, const fg__mp_visit_t 
 void fg__mp_finding_base(fg__screen_finding_t *f, const char *psn_no, const char *inst, fg_time_t t,
                          fg_fen_t amount);
 
+/* Emit f when rc is 0, release it either way: rc, or the emit's error. */
+int fg__mp_emit(fg__screen_ctx_t *cx, fg__screen_finding_t *f, int rc);
+
 /* Add a visit's settlement and visit ids to a finding. 0 or FG_ENOMEM. */
 int fg__mp_add_visit(fg__screen_finding_t *f, const fg__mp_visit_t *mv);
 
