@@ -2290,7 +2290,7 @@ static void run_plan(gen_ctx_t *g, person_t *ps, const gen_plan_item_t *it, gen_
         return;
     }
     case SC_staff_overload: {
-        /* One of the doctor's 81–90 visits of the day, five minutes apart from 8:00. */
+        /* One of the doctor's 84–95 visits of the day, five minutes apart from 8:00. */
         fg_time_t tv = at(g, d, 8 * 60 + 5 * it->arg);
         build_op(g, ps, v, it->inst, dx_code(g, "J06.900"), tv, 0, it->aux, r);
         settle(g, ps, v, r);

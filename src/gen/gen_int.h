@@ -314,6 +314,7 @@ enum gen_slot {
     X(name) \
     X(pack_units) \
     X(daily_dose) \
+    X(minutes) \
     X(trace_required) \
     X(die_date_ref) \
     X(source) \
@@ -462,6 +463,7 @@ typedef struct gen_cat {
     uint16_t surg_group; /* batch 2 group + 1, 0 none */
     uint16_t pack_units; /* drugs: smallest units per pack */
     uint16_t daily_dose; /* drugs: smallest units a day (catalogue.csv daily_dose) */
+    uint16_t minutes;    /* timed service items: minutes a unit takes (catalogue.csv minutes) */
     uint16_t kb_src;     /* enum gen_kb of its limit (the first one met) */
     uint8_t indic;       /* drugs: 0 no clinical condition, 1 new cerebral infarction, 2 other */
     uint32_t name;       /* offset of the name in the string pool */

@@ -950,6 +950,11 @@ static void derive(gen_cat_t *it, const char *name, const char *note)
             (void)rng_next(&r);
         }
         it->pack_units = 0;
+        /* Timed one-to-one services: rehabilitation therapy (0034 02) 30 minutes a unit, TCM
+         * acupuncture and massage (0045) 20. */
+        it->minutes = strncmp(it->code, "003402", 6) == 0 ? 30
+                      : strncmp(it->code, "0045", 4) == 0 ? 20
+                                                          : 0;
     } else {
         it->chrg = 8;
         it->pack_units = 0;
