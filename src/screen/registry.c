@@ -14,12 +14,21 @@ extern const fg__screen_model_t fg__screen_model_quantity_excess;
 extern const fg__screen_model_t fg__screen_model_injury_third_party;
 extern const fg__screen_model_t fg__screen_model_invoice_duplicate;
 extern const fg__screen_model_t fg__screen_model_staff_overload;
+extern const fg__screen_model_t fg__screen_model_peer_outlier;
 
+/* one model a line */
+/* clang-format off */
 const fg__screen_model_t *const fg__screen_models[] = {
-    &fg__screen_model_after_death,       &fg__screen_model_care_during_stay,
-    &fg__screen_model_readmission,       &fg__screen_model_frequent_visits,
-    &fg__screen_model_quantity_excess,   &fg__screen_model_injury_third_party,
-    &fg__screen_model_invoice_duplicate, &fg__screen_model_staff_overload,
+    &fg__screen_model_after_death,
+    &fg__screen_model_care_during_stay,
+    &fg__screen_model_readmission,
+    &fg__screen_model_frequent_visits,
+    &fg__screen_model_quantity_excess,
+    &fg__screen_model_injury_third_party,
+    &fg__screen_model_invoice_duplicate,
+    &fg__screen_model_staff_overload,
+    &fg__screen_model_peer_outlier,
 };
+/* clang-format on */
 
 const size_t fg__screen_nmodels = sizeof(fg__screen_models) / sizeof(fg__screen_models[0]);
