@@ -6,10 +6,20 @@
 
 #include "screen/screen_int.h"
 
+extern const fg__screen_model_t fg__screen_model_trace_duplicate;
+extern const fg__screen_model_t fg__screen_model_trace_reflow;
+extern const fg__screen_model_t fg__screen_model_sale_unpurchased;
+extern const fg__screen_model_t fg__screen_model_stock_mismatch;
 extern const fg__screen_model_t fg__screen_model_after_death;
+extern const fg__screen_model_t fg__screen_model_staff_suspended;
+extern const fg__screen_model_t fg__screen_model_institution_suspended;
+extern const fg__screen_model_t fg__screen_model_rule;
 
 const fg__screen_model_t *const fg__screen_models[] = {
-    &fg__screen_model_after_death,
+    &fg__screen_model_trace_duplicate,       &fg__screen_model_trace_reflow,
+    &fg__screen_model_sale_unpurchased,      &fg__screen_model_stock_mismatch,
+    &fg__screen_model_after_death,           &fg__screen_model_staff_suspended,
+    &fg__screen_model_institution_suspended, &fg__screen_model_rule,
 };
 
 const size_t fg__screen_nmodels = sizeof(fg__screen_models) / sizeof(fg__screen_models[0]);

@@ -1,0 +1,244 @@
+/*
+ * m_stock.c — `stock_mismatch` (进销存不符): per institution and drug, in smallest units,
+ *
+ *     opening + purchases − purchase returns − sales + sale returns  ≠  closing
+ *
+ * between consecutive stock counts (3501; a count holds at the end of its day, so the opening is
+ * an institution's first count and the closing its last), or sales beyond what was available at
+ * some moment (the running stock after an outflow below 0 − tolerance). Flows are the pack events
+ * the ledger applied (every valid event: a duplicate sale still left the shelf on the books); a
+ * pack event without units counts its pack size. Events before an institution's first count of the
+ * drug are not reconciled (no opening), nor are drugs with no count at all.
+ *
+ * One finding per (institution, drug): the counts and flows, the first and total gap, the shortfall
+ * in units and in fen (catalogue price). Amount: the larger of |gap| and shortfall, in fen.
+ *
+ * State: one entry per (institution, drug) counted, ~200 bytes.
+ */
+#include "core/compat.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fundguard/alloc.h"
+#include "screen/screen_int.h"
+
+static const fg__screen_param_t PARAMS[] = {
+    {"tolerance_units", 0, 0, 1000000, "smallest units",
+     "a gap or shortfall up to this many units is not reported", "容差（最小包装单位数）"},
+};
+
+typedef struct stock {
+    char inst[16];
+    char drug[FG_CODE_LEN + 1];
+    int counted;      /* a count was seen */
+    int64_t opening;  /* first count */
+    int64_t closing;  /* last count */
+    int64_t balance;  /* the books' stock now: last count + flows since */
+    int64_t flows[5]; /* since the opening: purchase, purchase return, sale, sale return, counts */
+    int64_t min_balance;
+    fg_time_t min_time;
+    fg_time_t open_time;
+    fg_time_t close_time;
+    int64_t pre[4]; /* flows on pre_day before the first count (see on_count) */
+    fg_date_t pre_day;
+    int64_t gap_total; /* Σ (count − books) over the counts after the opening */
+    int64_t first_gap;
+    fg_time_t first_gap_time;
+    uint32_t gaps;
+} stock_t;
+
+static int init(fg__screen_ctx_t *cx, void **state)
+{
+    (void)cx;
+    fg__screen_map_t *m = fg_malloc(sizeof(*m));
+    if (m == NULL)
+        return FG_ENOMEM;
+    fg__screen_map_init(m, sizeof(stock_t));
+    *state = m;
+    return 0;
+}
+
+static void map_free(void *state)
+{
+    fg__screen_map_release(state);
+    fg_free(state);
+}
+
+static stock_t *entry(fg__screen_map_t *m, const char *inst, const char *drug, int create)
+{
+    char key[16 + FG_CODE_LEN + 2];
+    snprintf(key, sizeof(key), "%s|%s", inst, drug);
+    stock_t *s = fg__screen_map_get(m, key, create);
+    if (s != NULL && s->inst[0] == '\0') {
+        FG__SCREEN_SET(s->inst, inst);
+        FG__SCREEN_SET(s->drug, drug);
+    }
+    return s;
+}
+
+/* Apply a flow of `units` of ledger type `type` to the books. */
+static void flow(stock_t *s, fg_ledger_type_t type, int64_t units, fg_time_t t)
+{
+    int out = type == FG_LEDGER_SALE || type == FG_LEDGER_PURCHASE_RETURN;
+    s->flows[type - 1] += units;
+    s->balance += out ? -units : units;
+    if (out && s->balance < s->min_balance) {
+        s->min_balance = s->balance;
+        s->min_time = t;
+    }
+}
+
+static void on_count(stock_t *s, const fg_inv_event_t *c)
+{
+    int64_t cnt = c->cnt / FG_QTY_ONE;
+    if (!s->counted) {
+        /* The opening (期初) count is the stock at the start of its day: the flows of that day,
+         * seen before it in time order, come after it. */
+        s->counted = 1;
+        s->opening = s->balance = s->min_balance = cnt;
+        s->open_time = s->min_time = c->time;
+        if (s->pre_day == fg_time_date(c->time))
+            for (int k = 0; k < 4; k++)
+                if (s->pre[k] != 0)
+                    flow(s, (fg_ledger_type_t)(k + 1), s->pre[k], c->time);
+    } else {
+        int64_t gap = cnt - s->balance;
+        if (gap != 0) {
+            if (s->gaps++ == 0) {
+                s->first_gap = gap;
+                s->first_gap_time = c->time;
+            }
+            s->gap_total += gap;
+        }
+        s->balance = cnt;
+        s->flows[4]++;
+    }
+    s->closing = cnt;
+    s->close_time = c->time;
+}
+
+static int event(fg__screen_ctx_t *cx, void *state, const fg__screen_event_t *e)
+{
+    if (e->count != NULL) {
+        stock_t *s = entry(state, e->count->fixmedins_code, e->count->med_list_codg, 1);
+        if (s == NULL)
+            return FG_ENOMEM;
+        on_count(s, e->count);
+        return 0;
+    }
+    const fg_ledger_event_t *ev = e->ev;
+    stock_t *s = entry(state, ev->inst, ev->med_list, 1);
+    if (s == NULL)
+        return FG_ENOMEM;
+    const fg_catalogue_item_t *c = fg__screen_ref_catalogue(fg__screen_ref(cx), ev->med_list);
+    int64_t pack = ev->pack_units != 0              ? (int64_t)ev->pack_units
+                   : c != NULL && c->pack_units > 0 ? (int64_t)c->pack_units
+                                                    : 1;
+    int64_t units = ev->units != 0 ? (int64_t)ev->units : pack;
+    if (ev->trdn) {
+        /* Counts count unopened packs: a split (拆零) pack leaves the stock when it is opened —
+         * its first sale — and its later split sales and returns move nothing countable. */
+        int opened = ev->type == FG_LEDGER_SALE && e->res->outcome == FG_LEDGER_FIRST_SALE;
+        units = opened ? pack : 0;
+    }
+    if (units == 0)
+        return 0;
+    if (!s->counted) {
+        fg_date_t d = fg_time_date(ev->time);
+        if (d != s->pre_day)
+            memset(s->pre, 0, sizeof(s->pre));
+        s->pre_day = d;
+        s->pre[ev->type - 1] += units;
+        return 0;
+    }
+    flow(s, ev->type, units, ev->time);
+    return 0;
+}
+
+static int one(fg__screen_ctx_t *cx, const stock_t *s, int64_t tol)
+{
+    int64_t shortfall = s->min_balance < 0 ? -s->min_balance : 0;
+    int64_t gap = s->gap_total < 0 ? -s->gap_total : s->gap_total;
+    if (gap <= tol && shortfall <= tol)
+        return 0;
+    fg__screen_finding_t f;
+    fg__screen_finding_init(&f, FG__SCREEN_SUSPICIOUS);
+    FG__SCREEN_SET(f.fixmedins_code, s->inst);
+    FG__SCREEN_SET(f.med_list_codg, s->drug);
+    const fg__screen_ref_t *r = fg__screen_ref(cx);
+    int64_t at_issue = gap > shortfall ? gap : shortfall;
+    f.amount = fg__screen_units_fen(r, s->drug, (uint64_t)at_issue);
+    f.time = s->gaps ? s->first_gap_time : s->min_time;
+    int64_t expected = s->opening + s->flows[0] - s->flows[1] - s->flows[2] + s->flows[3];
+    int rc = fg__screen_ev_int(&f, "opening", s->opening);
+    if (rc == 0)
+        rc = fg__screen_ev_time(&f, "opening_time", s->open_time);
+    if (rc == 0)
+        rc = fg__screen_ev_int(&f, "purchases", s->flows[0]);
+    if (rc == 0)
+        rc = fg__screen_ev_int(&f, "purchase_returns", s->flows[1]);
+    if (rc == 0)
+        rc = fg__screen_ev_int(&f, "sales", s->flows[2]);
+    if (rc == 0)
+        rc = fg__screen_ev_int(&f, "sale_returns", s->flows[3]);
+    if (rc == 0)
+        rc = fg__screen_ev_int(&f, "closing", s->closing);
+    if (rc == 0)
+        rc = fg__screen_ev_time(&f, "closing_time", s->close_time);
+    if (rc == 0)
+        rc = fg__screen_ev_int(&f, "expected_closing", expected);
+    if (rc == 0)
+        rc = fg__screen_ev_int(&f, "gap_units", s->gap_total);
+    if (rc == 0)
+        rc = fg__screen_ev_int(&f, "shortfall_units", shortfall);
+    if (rc == 0)
+        rc = fg__screen_ev_int(&f, "shortfall_fen",
+                               shortfall ? fg__screen_units_fen(r, s->drug, (uint64_t)shortfall)
+                                         : 0);
+    if (rc == 0 && shortfall > 0)
+        rc = fg__screen_ev_time(&f, "shortfall_time", s->min_time);
+    snprintf(f.message, sizeof(f.message),
+             "%s药品%s进销存不符：期初%lld+采购%lld−采购退货%lld−销售%lld+销售退货%lld=%lld，"
+             "盘存%lld（差%lld），最大缺口%lld个最小单位",
+             s->inst, s->drug, (long long)s->opening, (long long)s->flows[0],
+             (long long)s->flows[1], (long long)s->flows[2], (long long)s->flows[3],
+             (long long)expected, (long long)s->closing, (long long)s->gap_total,
+             (long long)shortfall);
+    if (rc == 0)
+        rc = fg__screen_emit(cx, &f);
+    fg__screen_finding_release(&f);
+    return rc;
+}
+
+static int finish(fg__screen_ctx_t *cx, void *state)
+{
+    fg__screen_map_t *m = state;
+    size_t *ix = fg__screen_map_sorted(m);
+    if (ix == NULL)
+        return FG_ENOMEM;
+    int64_t tol = fg__screen_param(cx, "tolerance_units");
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < m->n; i++)
+        rc = one(cx, fg__screen_map_at(m, ix[i]), tol);
+    fg_free(ix);
+    return rc;
+}
+
+const fg__screen_model_t fg__screen_model_stock_mismatch = {
+    .name = "stock_mismatch",
+    .name_zh = "进销存不符",
+    .definition =
+        "按机构和药品以最小单位核对进销存：期初盘存+采购−采购退货−销售+销售退货应等于期末盘存"
+        "（盘存按当日日终计），或某一时点销售超过可用库存的，每个机构和药品一条疑点，"
+        "列出缺口数量和金额。",
+    .needs = FG__SCREEN_IN_PACK_EVENTS | FG__SCREEN_IN_STOCK_COUNTS,
+    .wants = FG__SCREEN_IN_CATALOGUE,
+    .params = PARAMS,
+    .nparams = sizeof(PARAMS) / sizeof(PARAMS[0]),
+    .init = init,
+    .event = event,
+    .finish = finish,
+    .free = map_free,
+};
