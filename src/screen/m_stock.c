@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "fundguard/alloc.h"
+#include "fundguard/hash.h"
 #include "screen/screen_int.h"
 
 static const fg__screen_param_t PARAMS[] = {
@@ -32,45 +33,51 @@ static const fg__screen_param_t PARAMS[] = {
 typedef struct stock {
     char inst[16];
     char drug[FG_CODE_LEN + 1];
-    int counted;      /* a count was seen */
-    int64_t opening;  /* first count */
-    int64_t closing;  /* last count */
-    int64_t balance;  /* the books' stock now: last count + flows since */
-    int64_t flows[5]; /* since the opening: purchase, purchase return, sale, sale return, counts */
+    int counted;         /* a count was seen */
+    int64_t opening;     /* the books at the first count (the count itself) */
+    int64_t closing;     /* last count */
+    int64_t balance;     /* the books' stock now */
+    int64_t flows[4];    /* since the first count: purchase, purchase return, sale, sale return */
+    int64_t prior_flows; /* the books (from empty) when the first count came */
     int64_t min_balance;
     fg_time_t min_time;
     fg_time_t open_time;
     fg_time_t close_time;
-    int64_t pre[4]; /* flows on pre_day before the first count (see on_count) */
-    fg_date_t pre_day;
-    int64_t gap_total; /* Σ (count − books) over the counts after the opening */
+    int64_t gap_total; /* Σ (count − books) over the counts */
     int64_t first_gap;
     fg_time_t first_gap_time;
     uint32_t gaps;
 } stock_t;
 
+typedef struct stock_state {
+    fg__screen_map_t entries; /* "inst|drug" → stock_t */
+    fg_hmap_t opened;         /* hashes of split (拆零) packs already opened */
+} stock_state_t;
+
 static int init(fg__screen_ctx_t *cx, void **state)
 {
     (void)cx;
-    fg__screen_map_t *m = fg_malloc(sizeof(*m));
-    if (m == NULL)
+    stock_state_t *st = fg_calloc(1, sizeof(*st));
+    if (st == NULL)
         return FG_ENOMEM;
-    fg__screen_map_init(m, sizeof(stock_t));
-    *state = m;
+    fg__screen_map_init(&st->entries, sizeof(stock_t));
+    *state = st;
     return 0;
 }
 
-static void map_free(void *state)
+static void state_free(void *state)
 {
-    fg__screen_map_release(state);
-    fg_free(state);
+    stock_state_t *st = state;
+    fg__screen_map_release(&st->entries);
+    fg_hmap_release(&st->opened);
+    fg_free(st);
 }
 
-static stock_t *entry(fg__screen_map_t *m, const char *inst, const char *drug, int create)
+static stock_t *entry(fg__screen_map_t *m, const char *inst, const char *drug)
 {
     char key[16 + FG_CODE_LEN + 2];
     snprintf(key, sizeof(key), "%s|%s", inst, drug);
-    stock_t *s = fg__screen_map_get(m, key, create);
+    stock_t *s = fg__screen_map_get(m, key, 1);
     if (s != NULL && s->inst[0] == '\0') {
         FG__SCREEN_SET(s->inst, inst);
         FG__SCREEN_SET(s->drug, drug);
@@ -78,82 +85,93 @@ static stock_t *entry(fg__screen_map_t *m, const char *inst, const char *drug, i
     return s;
 }
 
-/* Apply a flow of `units` of ledger type `type` to the books. */
-static void flow(stock_t *s, fg_ledger_type_t type, int64_t units, fg_time_t t)
+static void note_gap(stock_t *s, int64_t gap, fg_time_t t)
 {
-    int out = type == FG_LEDGER_SALE || type == FG_LEDGER_PURCHASE_RETURN;
-    s->flows[type - 1] += units;
-    s->balance += out ? -units : units;
-    if (out && s->balance < s->min_balance) {
-        s->min_balance = s->balance;
-        s->min_time = t;
+    if (gap == 0)
+        return;
+    if (s->gaps++ == 0) {
+        s->first_gap = gap;
+        s->first_gap_time = t;
     }
+    s->gap_total += gap;
 }
 
 static void on_count(stock_t *s, const fg_inv_event_t *c)
 {
     int64_t cnt = c->cnt / FG_QTY_ONE;
     if (!s->counted) {
-        /* The opening (期初) count is the stock at the start of its day: the flows of that day,
-         * seen before it in time order, come after it. */
+        /* The first count opens the books: the flows before it (books from empty) are compared
+         * with it too, so a drug counted only at the close is still reconciled. */
+        note_gap(s, cnt - s->balance, c->time);
         s->counted = 1;
-        s->opening = s->balance = s->min_balance = cnt;
-        s->open_time = s->min_time = c->time;
-        if (s->pre_day == fg_time_date(c->time))
-            for (int k = 0; k < 4; k++)
-                if (s->pre[k] != 0)
-                    flow(s, (fg_ledger_type_t)(k + 1), s->pre[k], c->time);
+        s->opening = cnt;
+        s->open_time = c->time;
+        s->min_balance = cnt;
+        s->min_time = c->time;
+        s->prior_flows = s->balance;
     } else {
-        int64_t gap = cnt - s->balance;
-        if (gap != 0) {
-            if (s->gaps++ == 0) {
-                s->first_gap = gap;
-                s->first_gap_time = c->time;
-            }
-            s->gap_total += gap;
-        }
+        note_gap(s, cnt - s->balance, c->time);
         s->balance = cnt;
-        s->flows[4]++;
     }
     s->closing = cnt;
     s->close_time = c->time;
 }
 
+static void flow(stock_t *s, fg_ledger_type_t type, int64_t units, fg_time_t t)
+{
+    int out = type == FG_LEDGER_SALE || type == FG_LEDGER_PURCHASE_RETURN;
+    s->balance += out ? -units : units;
+    if (!s->counted)
+        return;
+    s->flows[type - 1] += units;
+    if (out && s->balance < s->min_balance) {
+        s->min_balance = s->balance;
+        s->min_time = t;
+    }
+}
+
+/* Countable units an event moves: whole packs; a split pack leaves when it is first opened. */
+static int64_t moved_units(fg__screen_ctx_t *cx, stock_state_t *st, const fg__screen_event_t *e,
+                           int *err)
+{
+    const fg_ledger_event_t *ev = e->ev;
+    const fg_catalogue_item_t *c = fg__screen_ref_catalogue(fg__screen_ref(cx), ev->med_list);
+    int64_t pack = ev->pack_units != 0              ? (int64_t)ev->pack_units
+                   : c != NULL && c->pack_units > 0 ? (int64_t)c->pack_units
+                                                    : 1;
+    if (!ev->trdn)
+        return ev->units != 0 ? (int64_t)ev->units : pack;
+    /* Counts count unopened packs: a split (拆零) pack leaves the stock when it is opened — its
+     * first split sale, once — and its later split sales and returns move nothing countable. */
+    if (ev->type != FG_LEDGER_SALE)
+        return 0;
+    uint64_t h = fg_hmap_fold(fg_hash64(ev->code, strlen(ev->code)));
+    size_t probe = 0;
+    if (fg_hmap_find(&st->opened, h, &probe) != NULL)
+        return 0;
+    if (fg_hmap_put(&st->opened, h, 1, 0) != 0)
+        *err = FG_ENOMEM;
+    return pack;
+}
+
 static int event(fg__screen_ctx_t *cx, void *state, const fg__screen_event_t *e)
 {
+    stock_state_t *st = state;
     if (e->count != NULL) {
-        stock_t *s = entry(state, e->count->fixmedins_code, e->count->med_list_codg, 1);
+        stock_t *s = entry(&st->entries, e->count->fixmedins_code, e->count->med_list_codg);
         if (s == NULL)
             return FG_ENOMEM;
         on_count(s, e->count);
         return 0;
     }
-    const fg_ledger_event_t *ev = e->ev;
-    stock_t *s = entry(state, ev->inst, ev->med_list, 1);
+    int err = 0;
+    int64_t units = moved_units(cx, st, e, &err);
+    if (err != 0 || units == 0)
+        return err;
+    stock_t *s = entry(&st->entries, e->ev->inst, e->ev->med_list);
     if (s == NULL)
         return FG_ENOMEM;
-    const fg_catalogue_item_t *c = fg__screen_ref_catalogue(fg__screen_ref(cx), ev->med_list);
-    int64_t pack = ev->pack_units != 0              ? (int64_t)ev->pack_units
-                   : c != NULL && c->pack_units > 0 ? (int64_t)c->pack_units
-                                                    : 1;
-    int64_t units = ev->units != 0 ? (int64_t)ev->units : pack;
-    if (ev->trdn) {
-        /* Counts count unopened packs: a split (拆零) pack leaves the stock when it is opened —
-         * its first sale — and its later split sales and returns move nothing countable. */
-        int opened = ev->type == FG_LEDGER_SALE && e->res->outcome == FG_LEDGER_FIRST_SALE;
-        units = opened ? pack : 0;
-    }
-    if (units == 0)
-        return 0;
-    if (!s->counted) {
-        fg_date_t d = fg_time_date(ev->time);
-        if (d != s->pre_day)
-            memset(s->pre, 0, sizeof(s->pre));
-        s->pre_day = d;
-        s->pre[ev->type - 1] += units;
-        return 0;
-    }
-    flow(s, ev->type, units, ev->time);
+    flow(s, e->ev->type, units, e->ev->time);
     return 0;
 }
 
@@ -214,14 +232,17 @@ static int one(fg__screen_ctx_t *cx, const stock_t *s, int64_t tol)
 
 static int finish(fg__screen_ctx_t *cx, void *state)
 {
-    fg__screen_map_t *m = state;
+    fg__screen_map_t *m = &((stock_state_t *)state)->entries;
     size_t *ix = fg__screen_map_sorted(m);
     if (ix == NULL)
         return FG_ENOMEM;
     int64_t tol = fg__screen_param(cx, "tolerance_units");
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < m->n; i++)
-        rc = one(cx, fg__screen_map_at(m, ix[i]), tol);
+    for (size_t i = 0; rc == 0 && i < m->n; i++) {
+        const stock_t *s = fg__screen_map_at(m, ix[i]);
+        if (s->counted)
+            rc = one(cx, s, tol);
+    }
     fg_free(ix);
     return rc;
 }
@@ -240,5 +261,5 @@ const fg__screen_model_t fg__screen_model_stock_mismatch = {
     .init = init,
     .event = event,
     .finish = finish,
-    .free = map_free,
+    .free = state_free,
 };

@@ -60,6 +60,7 @@ static void src_bad(pack_t *pk, source_t *s, fg_error_t *e)
 /* An inventory document's items as ledger events (or a stock count). */
 static void from_inventory(pack_t *pk, source_t *s, const char *line, size_t n)
 {
+    int opening = memmem(line, n, "\"memo\":\"期初", strlen("\"memo\":\"期初")) != NULL;
     fg_arena_reset(&s->arena);
     fg_doc_t doc;
     fg_error_t e;
@@ -76,8 +77,10 @@ static void from_inventory(pack_t *pk, source_t *s, const char *line, size_t n)
             if (s->count.fixmedins_code[0] == '\0')
                 snprintf(s->count.fixmedins_code, sizeof(s->count.fixmedins_code), "%s",
                          doc.fixmedins_code);
-            /* A count holds at the end of its day. */
-            s->count.time = fg_date_start(fg_time_date(iv->time)) + 86399;
+            /* A count holds at the end of its day — except an opening count (memo 期初…), taken
+             * before the day's business: it goes before the day's events. */
+            fg_date_t d = fg_time_date(iv->time);
+            s->count.time = opening ? fg_date_start(d) : fg_date_start(d) + 86399;
             s->has_count = 1;
             continue;
         }
