@@ -1,19 +1,24 @@
 /*
  * m_stock.c — `stock_mismatch` (进销存不符): per institution and drug, in smallest units,
  *
- *     opening + purchases − purchase returns − sales + sale returns  ≠  closing
+ *     opening + purchases − purchase returns − sales + sale returns  ≠  count
  *
- * between consecutive stock counts (3501; a count holds at the end of its day, so the opening is
- * an institution's first count and the closing its last), or sales beyond what was available at
- * some moment (the running stock after an outflow below 0 − tolerance). Flows are the pack events
- * the ledger applied (every valid event: a duplicate sale still left the shelf on the books); a
- * pack event without units counts its pack size. Events before an institution's first count of the
- * drug are not reconciled (no opening), nor are drugs with no count at all.
+ * at every stock count (3501), or sales beyond what was available at some moment (the books'
+ * running stock after an outflow below 0). The books open at the first count when it comes before
+ * any pack event of the drug there, else empty at the first event (so a drug counted only at the
+ * close is reconciled too, and the opening count is compared with the purchases before it). A
+ * count holds at the end of its day, an opening count (memo 期初…) at its start (pack.c). Flows
+ * are every valid pack event the ledger applied (a duplicate sale still left the shelf on the
+ * books); an event without units moves its pack size. Counts count unopened packs: a split (拆零)
+ * pack leaves the stock when it is first opened, and its later split sales and returns move
+ * nothing countable. Drugs never counted are not reconciled.
  *
- * One finding per (institution, drug): the counts and flows, the first and total gap, the shortfall
- * in units and in fen (catalogue price). Amount: the larger of |gap| and shortfall, in fen.
+ * One finding per (institution, drug) whose total gap or shortfall exceeds tolerance_units: the
+ * opening, flows, closing, the gap in units, the shortfall in units and fen (catalogue price).
+ * Amount: the larger of |gap| and shortfall, in fen.
  *
- * State: one entry per (institution, drug) counted, ~200 bytes.
+ * State: one entry per (institution, drug) with pack events, ~250 bytes; one 16-byte slot per
+ * split pack opened.
  */
 #include "core/compat.h"
 
@@ -34,11 +39,11 @@ typedef struct stock {
     char inst[16];
     char drug[FG_CODE_LEN + 1];
     int counted;         /* a count was seen */
-    int64_t opening;     /* the books at the first count (the count itself) */
+    int64_t opening;     /* the first count when it came before any event, else 0 (from empty) */
     int64_t closing;     /* last count */
     int64_t balance;     /* the books' stock now */
-    int64_t flows[4];    /* since the first count: purchase, purchase return, sale, sale return */
-    int64_t prior_flows; /* the books (from empty) when the first count came */
+    int64_t flows[4];    /* purchase, purchase return, sale, sale return since the opening */
+    uint64_t events;     /* pack events applied */
     int64_t min_balance;
     fg_time_t min_time;
     fg_time_t open_time;
@@ -99,20 +104,19 @@ static void note_gap(stock_t *s, int64_t gap, fg_time_t t)
 static void on_count(stock_t *s, const fg_inv_event_t *c)
 {
     int64_t cnt = c->cnt / FG_QTY_ONE;
-    if (!s->counted) {
-        /* The first count opens the books: the flows before it (books from empty) are compared
-         * with it too, so a drug counted only at the close is still reconciled. */
-        note_gap(s, cnt - s->balance, c->time);
-        s->counted = 1;
-        s->opening = cnt;
-        s->open_time = c->time;
-        s->min_balance = cnt;
+    if (!s->counted && s->events == 0) {
+        /* A first count before any pack event opens the books at the count. */
+        s->opening = s->balance = s->min_balance = cnt;
         s->min_time = c->time;
-        s->prior_flows = s->balance;
     } else {
+        /* Otherwise the books run from empty at the first event, and every count — the first
+         * too — is compared with them. */
         note_gap(s, cnt - s->balance, c->time);
         s->balance = cnt;
     }
+    if (!s->counted)
+        s->open_time = c->time;
+    s->counted = 1;
     s->closing = cnt;
     s->close_time = c->time;
 }
@@ -120,9 +124,8 @@ static void on_count(stock_t *s, const fg_inv_event_t *c)
 static void flow(stock_t *s, fg_ledger_type_t type, int64_t units, fg_time_t t)
 {
     int out = type == FG_LEDGER_SALE || type == FG_LEDGER_PURCHASE_RETURN;
+    s->events++;
     s->balance += out ? -units : units;
-    if (!s->counted)
-        return;
     s->flows[type - 1] += units;
     if (out && s->balance < s->min_balance) {
         s->min_balance = s->balance;

@@ -5,8 +5,8 @@
  *   trace_duplicate  (追溯码重复销售): a sale the ledger calls `duplicate` — the pack was sold
  *                    before and that sale still stands — at the same or another institution. One
  *                    finding per pack code naming every sale of it (setl_ids, feedetl_sns,
- *                    psn_nos, the institutions in evidence). Amount: every sale after the first,
- *                    at catalogue price.
+ *                    psn_nos, the institutions in evidence). Amount: the sales the ledger
+ *                    called duplicate, at catalogue price (a split sale's units).
  *   trace_reflow     (回流药): a purchase the ledger calls `reflow_purchase` — a pack already sold
  *                    to a patient bought in again. One finding per (code, buyer); fixmedins_code
  *                    is the buyer, evidence names the earlier sales. Amount: the pack's price.
@@ -45,6 +45,7 @@ typedef struct dup {
     char med_list[FG_LEDGER_STR_MAX + 1];
     int other; /* a sale at another institution than the first */
     fg_time_t time;
+    fg_fen_t amount; /* the duplicate sales (each event the ledger called duplicate) */
 } dup_t;
 
 static void add_sale(dup_t *d, const char *inst, fg_time_t t, const char *setl_id,
@@ -133,7 +134,6 @@ static int dup_init(fg__screen_ctx_t *cx, void **state)
 
 static int dup_event(fg__screen_ctx_t *cx, void *state, const fg__screen_event_t *e)
 {
-    (void)cx;
     if (e->ev == NULL || e->res->outcome != FG_LEDGER_DUPLICATE)
         return 0;
     dup_t *d = fg__screen_map_get(state, e->ev->code, 1);
@@ -149,6 +149,7 @@ static int dup_event(fg__screen_ctx_t *cx, void *state, const fg__screen_event_t
         FG__SCREEN_SET(d->med_list, ev->med_list);
     if (d->time == 0)
         d->time = ev->time;
+    d->amount += fg__screen_units_fen(fg__screen_ref(cx), ev->med_list, ev->units);
     return 0;
 }
 
@@ -161,6 +162,7 @@ static int dup_one(fg__screen_ctx_t *cx, const char *code, const dup_t *d)
     FG__SCREEN_SET(f.med_list_codg, d->med_list);
     FG__SCREEN_SET(f.fixmedins_code, last->inst);
     f.time = d->time;
+    f.amount = d->amount;
     int rc = 0;
     char insts[96] = "";
     for (size_t i = 0; rc == 0 && i < d->nsales; i++) {
@@ -170,8 +172,6 @@ static int dup_one(fg__screen_ctx_t *cx, const char *code, const dup_t *d)
             rc = fg__screen_ids_add(&f, &f.feedetl_sns, s->feedetl_sn);
         if (rc == 0)
             rc = fg__screen_ids_add(&f, &f.psn_nos, s->psn_no);
-        if (i > 0)
-            f.amount += fg__screen_units_fen(fg__screen_ref(cx), d->med_list, s->units);
         size_t used = strlen(insts);
         if (strstr(insts, s->inst) == NULL && used + 16 + 4 < sizeof(insts))
             snprintf(insts + used, sizeof(insts) - used, "%s%.15s", used ? "、" : "", s->inst);

@@ -60,7 +60,7 @@ static void src_bad(pack_t *pk, source_t *s, fg_error_t *e)
 /* An inventory document's items as ledger events (or a stock count). */
 static void from_inventory(pack_t *pk, source_t *s, const char *line, size_t n)
 {
-    int opening = memmem(line, n, "\"memo\":\"期初", strlen("\"memo\":\"期初")) != NULL;
+    int opening = memmem(line, n, "期初", strlen("期初")) != NULL; /* 3501 memo 期初盘存 */
     fg_arena_reset(&s->arena);
     fg_doc_t doc;
     fg_error_t e;
