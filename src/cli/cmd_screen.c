@@ -265,8 +265,12 @@ int fg_cmd_screen(int argc, char **argv)
     int rc = fg_screen_run(&so, &s, &err);
     fg_progress_finish(&bar);
     if (rc != 0) {
-        fprintf(stderr, "fundguard screen: %s%s%s [%s]\n", err.where, err.where[0] ? ": " : "",
-                err.msg, fg_err_name(rc));
+        if (err.line > 0)
+            fprintf(stderr, "fundguard screen: %s: line %ld, column %ld: %s [%s]\n", err.where,
+                    err.line, err.col, err.msg, fg_err_name(rc));
+        else
+            fprintf(stderr, "fundguard screen: %s%s%s [%s]\n", err.where, err.where[0] ? ": " : "",
+                    err.msg, fg_err_name(rc));
         ec = rc == FG_ENOMEM || rc == FG_EINTERNAL || rc == FG_EIO ? FG_EXIT_INTERNAL
              : rc == FG_E_CONFIG || rc == FG_EINVAL                ? FG_EXIT_USAGE
                                                                    : FG_EXIT_INPUT;
