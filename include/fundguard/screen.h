@@ -37,6 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fundguard/buf.h"
 #include "fundguard/datetime.h"
 #include "fundguard/error.h"
 #include "fundguard/money.h"
@@ -125,6 +126,14 @@ const char *fg_screen_model_name_zh(size_t i);
 /* Append the thresholds of every model, "model.param=default  # meaning (unit)" a line, to a
  * NUL-terminated text in buf[0..n) (truncated when short); returns the length needed. */
 size_t fg_screen_params_text(char *buf, size_t n);
+
+/* Score a findings.jsonl against a generated region's truth.csv (`fundguard gen`): per model, the
+ * cases of its scenarios that a finding of it names (recall) and its findings that name a case it
+ * may rightly find (precision), with the amount; a text table appended to out. The scenario →
+ * model mapping and the keys that must agree are in src/screen/truth.c (docs/screen.md
+ * "Measuring against truth.csv"). Errors: reading either file (err names it), FG_ENOMEM. */
+int fg_screen_truth(const char *truth_csv, const char *findings_jsonl, fg_buf_t *out,
+                    fg_error_t *err);
 
 #ifdef __cplusplus
 }

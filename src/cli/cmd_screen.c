@@ -5,6 +5,7 @@
  *   fundguard screen [--models LIST] [--from DATE --to DATE] [--out DIR] [--strict]
  *                    [--kb DIR]… [--set model.param=VALUE]… [--config FILE] DIR…
  *   fundguard screen --params
+ * With --truth FILE (a generated truth.csv) the findings are scored per model afterwards.
  *
  * Exit: 0 no finding, 1 findings, 2 usage, 3 bad input, 4 internal error.
  */
@@ -44,6 +45,8 @@ static void help(FILE *out)
             "  --tmp DIR      scratch directory (default: inside --out)\n"
             "  --memory MB    memory for one partition of the extraction tables (default 256)\n"
             "  --params       print every model's thresholds and defaults\n"
+            "  --truth FILE   after the run, score the findings against a generated truth.csv:\n"
+            "                 per model cases, found, recall, findings, precision, amount\n"
             "  --quiet        no per-model table on standard output\n\n"
             "exit: 0 no finding, 1 findings, 2 usage, 3 bad input, 4 internal error\n");
 }
@@ -58,6 +61,7 @@ typedef struct opts {
     char *owned[MAX_ITEMS]; /* lines read from --config */
     size_t nowned;
     int quiet;
+    const char *truth;
 } opts_t;
 
 static void on_report(void *ctx, const char *file, const fg_error_t *e)
@@ -140,6 +144,23 @@ static void print_summary(const fg_screen_summary_t *s)
            (unsigned long long)s->bad_rows, s->seconds);
 }
 
+/* Print the findings against truth.csv; the exit code stays unless scoring fails. */
+static int score(const opts_t *o, const char *out_dir, int ec)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/findings.jsonl", out_dir);
+    fg_buf_t b;
+    fg_buf_init(&b, 16u << 20);
+    fg_error_t err;
+    int rc = fg_screen_truth(o->truth, path, &b, &err);
+    if (rc == 0)
+        fputs(b.data, stdout);
+    else
+        fprintf(stderr, "fundguard screen: --truth: %s [%s]\n", err.msg, fg_err_name(rc));
+    fg_buf_release(&b);
+    return rc == 0 ? ec : FG_EXIT_INPUT;
+}
+
 static int parse_args(int argc, char **argv, opts_t *o, fg_screen_options_t *so, int *done)
 {
     for (int i = 1; i < argc; i++) {
@@ -176,6 +197,8 @@ static int parse_args(int argc, char **argv, opts_t *o, fg_screen_options_t *so,
             ec = parse_date_opt(a, v, &so->to);
         } else if (strcmp(a, "--out") == 0) {
             so->out_dir = v;
+        } else if (strcmp(a, "--truth") == 0) {
+            o->truth = v;
         } else if (strcmp(a, "--tmp") == 0) {
             so->tmp_dir = v;
         } else if (strcmp(a, "--memory") == 0) {
@@ -242,8 +265,12 @@ int fg_cmd_screen(int argc, char **argv)
     int rc = fg_screen_run(&so, &s, &err);
     fg_progress_finish(&bar);
     if (rc != 0) {
-        fprintf(stderr, "fundguard screen: %s%s%s [%s]\n", err.where, err.where[0] ? ": " : "",
-                err.msg, fg_err_name(rc));
+        if (err.line > 0)
+            fprintf(stderr, "fundguard screen: %s: line %ld, column %ld: %s [%s]\n", err.where,
+                    err.line, err.col, err.msg, fg_err_name(rc));
+        else
+            fprintf(stderr, "fundguard screen: %s%s%s [%s]\n", err.where, err.where[0] ? ": " : "",
+                    err.msg, fg_err_name(rc));
         ec = rc == FG_ENOMEM || rc == FG_EINTERNAL || rc == FG_EIO ? FG_EXIT_INTERNAL
              : rc == FG_E_CONFIG || rc == FG_EINVAL                ? FG_EXIT_USAGE
                                                                    : FG_EXIT_INPUT;
@@ -251,6 +278,8 @@ int fg_cmd_screen(int argc, char **argv)
         if (!o.quiet)
             print_summary(s);
         ec = s->findings > 0 ? FG_EXIT_FINDINGS : FG_EXIT_OK;
+        if (o.truth != NULL)
+            ec = score(&o, so.out_dir != NULL ? so.out_dir : "screen-out", ec);
     }
     fg_screen_summary_free(s);
     for (size_t i = 0; i < o.nowned; i++)

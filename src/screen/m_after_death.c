@@ -64,8 +64,8 @@ static int one_setl(fg__screen_ctx_t *cx, const fg__screen_person_t *p, const fg
         fg__screen_finding_release(&f);
         return rc;
     }
-    snprintf(f.psn_no, sizeof(f.psn_no), "%s", p->psn_no);
-    snprintf(f.fixmedins_code, sizeof(f.fixmedins_code), "%s", s->fixmedins_code);
+    FG__SCREEN_SET(f.psn_no, p->psn_no);
+    FG__SCREEN_SET(f.fixmedins_code, s->fixmedins_code);
     f.amount = s->medfee_sumamt;
     f.time = t;
     rc = fg__screen_ids_add(&f, &f.setl_ids, s->setl_id);

@@ -28,7 +28,7 @@ typedef struct source {
     FILE *f;
     int inventory;   /* 1: inventory.jsonl documents; 0: ledger_events.jsonl lines */
     int counts_only; /* inventory.jsonl read for its 3501 counts beside ledger_events.jsonl */
-    fg_screen_input_summary_t *in;
+    size_t in;       /* its index in the summary's inputs (the array moves as it grows) */
     long line;
     char *buf;
     size_t cap;
@@ -47,17 +47,20 @@ typedef struct pack {
     fg_ledger_t *lg;
 } pack_t;
 
+#define IN(pk, s) (&(pk)->cx->sum->inputs[(s)->in])
+
 static void src_bad(pack_t *pk, source_t *s, fg_error_t *e)
 {
     e->line = s->line;
-    s->in->bad_rows++;
+    IN(pk, s)->bad_rows++;
     pk->cx->sum->bad_rows++;
-    fg__screen_bad_row(pk->cx, s->in, e);
+    fg__screen_bad_row(pk->cx, IN(pk, s), e);
 }
 
 /* An inventory document's items as ledger events (or a stock count). */
 static void from_inventory(pack_t *pk, source_t *s, const char *line, size_t n)
 {
+    int opening = memmem(line, n, "期初", strlen("期初")) != NULL; /* 3501 memo 期初盘存 */
     fg_arena_reset(&s->arena);
     fg_doc_t doc;
     fg_error_t e;
@@ -74,8 +77,10 @@ static void from_inventory(pack_t *pk, source_t *s, const char *line, size_t n)
             if (s->count.fixmedins_code[0] == '\0')
                 snprintf(s->count.fixmedins_code, sizeof(s->count.fixmedins_code), "%s",
                          doc.fixmedins_code);
-            /* A count holds at the end of its day. */
-            s->count.time = fg_date_start(fg_time_date(iv->time)) + 86399;
+            /* A count holds at the end of its day — except an opening count (memo 期初…), taken
+             * before the day's business: it goes before the day's events. */
+            fg_date_t d = fg_time_date(iv->time);
+            s->count.time = opening ? fg_date_start(d) : fg_date_start(d) + 86399;
             s->has_count = 1;
             continue;
         }
@@ -138,7 +143,7 @@ static void src_fill(pack_t *pk, source_t *s)
             continue;
         }
         s->nev = 1;
-        s->in->rows++;
+        IN(pk, s)->rows++;
     }
 }
 
@@ -169,8 +174,10 @@ static int open_source(pack_t *pk, const char *dir, const char *name, int invent
     s->inventory = inventory;
     s->counts_only = counts_only;
     fg_arena_init(&s->arena, 0);
-    s->in = fg__screen_input_add(pk->cx, path, inventory ? "inventory" : "ledger_events");
-    return s->in != NULL ? 0 : FG_ENOMEM;
+    s->in = pk->cx->sum->ninputs;
+    return fg__screen_input_add(pk->cx, path, inventory ? "inventory" : "ledger_events") != NULL
+               ? 0
+               : FG_ENOMEM;
 }
 
 static int open_sources(pack_t *pk)
@@ -194,10 +201,10 @@ static int open_sources(pack_t *pk)
 
 static int apply_next(pack_t *pk, source_t *s, fg_error_t *err)
 {
-    fg__screen_event_t e = {.file = s->in->path, .line = s->line};
+    fg__screen_event_t e = {.file = IN(pk, s)->path, .line = s->line};
     if (s->has_count) {
         s->has_count = 0;
-        s->in->rows++;
+        IN(pk, s)->rows++;
         e.count = &s->count;
         if (!fg__screen_in_window(pk->cx, s->count.time))
             return 0;
@@ -205,7 +212,7 @@ static int apply_next(pack_t *pk, source_t *s, fg_error_t *err)
     }
     const fg_ledger_event_t *ev = &s->ev[s->iev++];
     if (!fg__screen_in_window(pk->cx, ev->time)) {
-        s->in->filtered++;
+        IN(pk, s)->filtered++;
         return 0;
     }
     fg_ledger_result_t res;

@@ -37,6 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/hmap.h"
 #include "fundguard/buf.h"
 #include "fundguard/kb.h"
 #include "fundguard/ledger.h"
@@ -316,5 +317,34 @@ int fg__screen_write_xlsx(const char *dir, const fg__screen_result_t *r, fg_erro
 int fg__screen_in_window(const fg__screen_ctx_t *cx, fg_time_t t);
 /* "yyyy-MM-dd" of an instant into out (FG_DATE_TEXTLEN + 1), "" for FG_TIME_NONE. */
 const char *fg__screen_day(fg_time_t t, char out[FG_DATE_TEXTLEN + 1]);
+
+/* A map from string keys to fixed-size values (zeroed when created): models' compact state per
+ * institution, drug, code or staff. Entries keep insertion order; a value pointer stays valid until
+ * the next entry is created. */
+typedef struct fg__screen_map {
+    fg_hmap_t idx;
+    fg_arena_t keys;
+    const char **key; /* key[i] of entry i */
+    void *vals;
+    size_t n;
+    size_t cap;
+    size_t size;
+} fg__screen_map_t;
+
+void fg__screen_map_init(fg__screen_map_t *m, size_t value_size);
+/* The value of key; with create, a new zeroed entry when absent. NULL when absent (or ENOMEM). */
+void *fg__screen_map_get(fg__screen_map_t *m, const char *key, int create);
+/* Entry i's value (0 <= i < m->n). */
+void *fg__screen_map_at(const fg__screen_map_t *m, size_t i);
+/* Entry positions ordered by key (for deterministic output), count m->n; free with fg_free. */
+size_t *fg__screen_map_sorted(const fg__screen_map_t *m);
+void fg__screen_map_release(fg__screen_map_t *m);
+
+/* Copy a string into a char array member, cut to fit (ids are validated shorter upstream). */
+#define FG__SCREEN_SET(dst, src) snprintf((dst), sizeof(dst), "%.*s", (int)sizeof(dst) - 1, (src))
+
+/* Money of `units` smallest units of a catalogue drug: pric (per pack) × units / pack_units, or
+ * pric when units or the pack size are unknown; 0 when the drug is not in the catalogue. */
+fg_fen_t fg__screen_units_fen(const fg__screen_ref_t *r, const char *med_list_codg, uint64_t units);
 
 #endif

@@ -3,6 +3,7 @@
 # --models <model> [args] <case>` must write exactly expected.jsonl and exit 1 (findings) or 0 (none).
 source "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root" || exit 1
 n=0
 for case in "$root"/tests/cases/screen/*/*/; do
     case=${case%/}
