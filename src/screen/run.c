@@ -261,9 +261,9 @@ static int summary_json(const fg_screen_summary_t *s, fg_buf_t *b)
             rc = fg_buf_append_json_str(b, in->path, strlen(in->path));
         if (rc == 0)
             rc = fg_buf_printf(b,
-                               ",\"kind\":\"%s\",\"rows\":%llu,\"bad_rows\":%llu,"
-                               "\"filtered\":%llu}",
-                               in->kind, (unsigned long long)in->rows,
+                               ",\"kind\":\"%s\",\"encoding\":\"%s\",\"rows\":%llu,"
+                               "\"bad_rows\":%llu,\"filtered\":%llu}",
+                               in->kind, in->encoding, (unsigned long long)in->rows,
                                (unsigned long long)in->bad_rows, (unsigned long long)in->filtered);
     }
     return rc != 0 ? rc : fg_buf_appends(b, "]}\n");
