@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""xlsx_check.py FINDINGS.XLSX FINDINGS.JSONL — read a findings.xlsx back as a reader does (a zip
+"""xlsx_check.py FINDINGS.XLSX FINDINGS.JSONL SUMMARY.JSON — read a findings.xlsx back as a reader does (a zip
 of XML: python3's zipfile and ElementTree, nothing else) and hold it to findings.jsonl: a sheet per
-model that has findings, named by the model, its header row in Chinese with a 金额（元） column,
+model that has findings, named by the model's Chinese name (summary.json's name_zh), its header row in Chinese with a 金额（元） column,
 one row per finding, the amounts' sum equal to the findings' fen exactly, the amount cells in the
 number format "0.00", the header row frozen and the column widths set. Prints one line per
 problem and exits 1 when there is any; prints a summary line and exits 0 otherwise.
@@ -65,7 +65,9 @@ def read_book(path):
                 elif t == "inlineStr":
                     val = text_of(c)
                 elif v is not None:
-                    val = Decimal(v.text)
+                    # the cell holds a double (libxlsxwriter writes 17 digits: 749.0599999999999);
+                    # a reader shows its shortest round-trip decimal, which is what must be exact
+                    val = Decimal(repr(float(v.text)))
                 else:
                     val = None
                 fmt = fmts.get(xfs[int(c.get("s", "0"))]) if xfs else None
@@ -80,7 +82,12 @@ def read_book(path):
 
 
 def main():
-    xlsx, jsonl = sys.argv[1], sys.argv[2]
+    xlsx, jsonl, summary = sys.argv[1], sys.argv[2], sys.argv[3]
+    with open(summary, encoding="utf-8") as f:
+        zh = {m["model"]: m["name_zh"] for m in json.load(f)["models"]}
+    if "汇总" not in read_book(xlsx):
+        print("no 汇总 sheet")
+        return 1
     want = {}
     with open(jsonl, encoding="utf-8") as f:
         for line in f:
@@ -91,7 +98,7 @@ def main():
     sheets = read_book(xlsx)
     problems = []
     for model, (count, fen) in sorted(want.items()):
-        sh = sheets.get(model)
+        sh = sheets.get(zh.get(model, model))
         if sh is None:
             problems.append(f"{model}: no sheet (sheets: {', '.join(sheets)})")
             continue
