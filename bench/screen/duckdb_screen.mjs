@@ -2,8 +2,9 @@
 // a generated region: load (tables.sql over read_csv / read_json), then every model block of
 // models.sql, each timed; the keys of each model written to OUT/<model>.keys, one a line, sorted.
 //   node bench/screen/duckdb_screen.mjs DATA_DIR OUT_DIR THREADS
-// Prints one JSON object: {engine, version, threads, load_seconds, models: {name: {seconds, keys}}}.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+// Prints one JSON object: {engine, version, threads, load_seconds, tables: {name: seconds},
+// models: {name: {seconds, keys, uses}}}.
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { blocks, sources } from './sql.mjs';
 
@@ -27,7 +28,9 @@ const time = async (sql) => {
 };
 const version = (await con.runAndReadAll('SELECT version() AS v')).getRowsJson()[0][0];
 const result = { engine: 'duckdb', version, threads: Number(threads), models: {} };
-result.load_seconds = await time(src.tables);
+result.tables = {};
+for (const t of src.tables) result.tables[t.name] = await time(t.sql);
+result.load_seconds = Object.values(result.tables).reduce((a, b) => a + b, 0);
 for (const b of blocks(src.skip)) {
     if (b.skipped) {
         result.models[b.name] = { skipped: b.skipped };
@@ -36,6 +39,6 @@ for (const b of blocks(src.skip)) {
     const seconds = await time(b.sql);
     const rows = (await con.runAndReadAll(`SELECT k FROM k_${b.name} ORDER BY k`)).getRowsJson();
     writeFileSync(`${out}/${b.name}.keys`, rows.map((r) => `${r[0]}\n`).join(''));
-    result.models[b.name] = { seconds, keys: rows.length };
+    result.models[b.name] = { seconds, keys: rows.length, uses: b.uses };
 }
 console.log(JSON.stringify(result));

@@ -51,27 +51,30 @@ run_fg() { # NAME [ARGS…]: screen into $tmp/NAME, timings into $tmp/NAME.time
     shift
     local rc=0
     pin /usr/bin/time -f '%e %U %S %M' -o "$tmp/$name.time" \
-        "$fg" screen "$@" --out "$tmp/$name" "$data" >"$tmp/$name.log" 2>&1 || rc=$?
+        "$fg" screen --quiet "$@" --out "$tmp/$name" "$data" >"$tmp/$name.log" 2>&1 || rc=$?
     [ "$rc" -le 1 ] || { cat "$tmp/$name.log" >&2; echo "fundguard screen failed ($rc)" >&2; exit 1; }
-    read -r wall user sys rss <"$tmp/$name.time"
+    read -r wall user sys rss < <(tail -1 "$tmp/$name.time")
     echo "{\"wall\":$wall,\"cpu\":$(awk -v u="$user" -v s="$sys" 'BEGIN{print u+s}'),\"rss_kb\":$rss}"
 }
 echo "fundguard: every model"
 fg_all=$(run_fg all)
-echo "fundguard: the SQL's models ($sql_models)"
-fg_same=$(run_fg same --models "$sql_models")
-echo "$fg_all $fg_same"
+echo "  $fg_all"
+# The comparison: the SQL's models that fundguard has and ran (enabled) in the full screen.
+fg_enabled=$(jq -r '.models[] | select(.enabled) | .model' "$tmp/all/summary.json")
+fg_registered=$(jq -r '.models[].model' "$tmp/all/summary.json" | paste -sd, -)
+same_models=$(grep -v : "$tmp/sql/models.list" | grep -Fxf <(echo "$fg_enabled") | paste -sd, - || true)
+[ -n "$same_models" ] || { echo "no model in both fundguard and the SQL" >&2; exit 1; }
+echo "fundguard: the SQL's models it has ($same_models)"
+fg_same=$(run_fg same --models "$same_models")
+echo "  $fg_same"
 mkdir -p "$tmp/keys/fundguard"
 jq -r -f "$here/keys.jq" "$tmp/same/findings.jsonl" | LC_ALL=C sort -u >"$tmp/fg.keys"
-fg_models=$(jq -r '.model' "$tmp/all/findings.jsonl" | LC_ALL=C sort | uniq -c |
-    awk '{printf "%s\"%s\":%s", n++?",":"", $2, $1}')
-fg_amounts=$(jq -r '"\(.model) \(.amount // 0)"' "$tmp/all/findings.jsonl" |
-    awk '{a[$1]+=$2} END {for (m in a) printf "%s\"%s\":%d", n++?",":"", m, a[m]}')
 while IFS=$'\t' read -r m k; do echo "$k" >>"$tmp/keys/fundguard/$m.keys"; done <"$tmp/fg.keys"
-cat >"$tmp/fundguard.json" <<JSON
-{"engine":"fundguard","all":$fg_all,"same":$fg_same,"findings":{$fg_models},"amounts":{$fg_amounts},
- "summary":$(jq -c '{models_off: (.models_off // .skipped // null)}' "$tmp/all/summary.json" 2>/dev/null || echo null)}
-JSON
+jq -c --argjson all "$fg_all" --argjson same "$fg_same" --arg reg "$fg_registered" \
+    '{engine: "fundguard", all: $all, same: $same, registered: ($reg | split(",")),
+      fee_lines: .fee_lines, partitions: .partitions,
+      models: (.models | map({key: .model, value: {enabled, findings, amount, why}}) | from_entries)}' \
+    "$tmp/all/summary.json" >"$tmp/fundguard.json"
 
 # ---------------------------------------------------------------- DuckDB
 echo '{"engine":"duckdb","skipped":"node or @duckdb/node-api not available"}' >"$tmp/duckdb.json"
@@ -81,7 +84,11 @@ if command -v node >/dev/null; then
     fi
     if [ -d "$root/bench/node_modules/@duckdb/node-api" ]; then
         echo "duckdb: load and every model, 2 threads"
-        pin node "$here/duckdb_screen.mjs" "$data" "$tmp/keys/duckdb" 2 >"$tmp/duckdb.json"
+        pin /usr/bin/time -f '%e %U %S %M' -o "$tmp/duckdb.time" \
+            node "$here/duckdb_screen.mjs" "$data" "$tmp/keys/duckdb" 2 >"$tmp/duckdb.out"
+        read -r wall user sys rss < <(tail -1 "$tmp/duckdb.time")
+        jq -c --argjson cpu "$(awk -v u="$user" -v s="$sys" 'BEGIN{print u+s}')" --argjson rss "$rss" \
+            '. + {process_cpu: $cpu, rss_kb: $rss}' "$tmp/duckdb.out" >"$tmp/duckdb.json"
         cat "$tmp/duckdb.json"
     fi
 fi
@@ -99,9 +106,19 @@ if [ -x "$bin/pg_ctl" ]; then
     echo "postgresql: $url"
     psql=(psql -X -q -v ON_ERROR_STOP=1 "$url")
     now() { date +%s.%N; }
-    t0=$(now)
-    "${psql[@]}" -f "$tmp/sql/load.sql" >/dev/null
-    load=$(awk -v a="$t0" -v b="$(now)" 'BEGIN{print b-a}')
+    # CPU of the server: the postmaster's own and its reaped children's (backends, parallel workers)
+    pm=$(head -1 "$pgdir/data/postmaster.pid")
+    pgcpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15 + $16 + $17) / hz}' "/proc/$pm/stat"; }
+    cpu0=$(pgcpu)
+    tables=
+    load=0
+    while read -r t; do
+        t0=$(now)
+        "${psql[@]}" -f "$tmp/sql/table_$t.sql" >/dev/null
+        ts=$(awk -v a="$t0" -v b="$(now)" 'BEGIN{print b-a}')
+        load=$(awk -v a="$load" -v b="$ts" 'BEGIN{print a+b}')
+        tables="$tables${tables:+,}\"$t\":$ts"
+    done <"$tmp/sql/tables.list"
     echo "postgresql: loaded in ${load}s"
     models=
     mkdir -p "$tmp/keys/postgresql"
@@ -117,10 +134,12 @@ if [ -x "$bin/pg_ctl" ]; then
         "${psql[@]}" -At -c "SELECT k FROM k_$m" | LC_ALL=C sort >"$tmp/keys/postgresql/$m.keys"
         n=$(wc -l <"$tmp/keys/postgresql/$m.keys")
         echo "postgresql: $m ${s}s, $n keys"
-        models="$models${models:+,}\"$m\":{\"seconds\":$s,\"keys\":$n}"
+        uses=$(awk -v m="$m:" '$1 == m {$1 = ""; print}' "$tmp/sql/uses" | xargs -n1 | jq -R . | paste -sd, -)
+        models="$models${models:+,}\"$m\":{\"seconds\":$s,\"keys\":$n,\"uses\":[$uses]}"
     done <"$tmp/sql/models.list"
     ver=$("$bin/postgres" --version | awk '{print $3}')
-    echo "{\"engine\":\"postgresql\",\"version\":\"$ver\",\"workers\":2,\"load_seconds\":$load,\"models\":{$models}}" >"$tmp/pg.json"
+    cpu=$(awk -v a="$cpu0" -v b="$(pgcpu)" 'BEGIN{print b-a}')
+    echo "{\"engine\":\"postgresql\",\"version\":\"$ver\",\"server_cpu\":$cpu,\"load_seconds\":$load,\"tables\":{$tables},\"models\":{$models}}" >"$tmp/pg.json"
 fi
 
 # ---------------------------------------------------------------- the same findings?
@@ -159,7 +178,7 @@ for f in "$tmp"/diff_*.txt; do [ -f "$f" ] && { echo "== $(basename "$f")"; cat 
 cat >"$tmp/run.json" <<JSON
 {"scale":"$scale","data":"$data","fee_lines":$fee_lines,"bytes":$bytes,"cores":"$cores","ncores":$ncores,
  "cpu":"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')","load":"$(cut -d' ' -f1-3 /proc/loadavg)",
- "date":"$(date -u +%Y-%m-%d)","sql_models":"$sql_models"}
+ "date":"$(date -u +%Y-%m-%d)","sql_models":"$sql_models","same_models":"$same_models"}
 JSON
 node "$here/report.mjs" "$tmp/run.json" "$tmp/fundguard.json" "$tmp/duckdb.json" "$tmp/pg.json" \
     "$tmp/compare.json" "$out"
