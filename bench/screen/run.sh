@@ -11,6 +11,7 @@
 #    (tables.sql) and run every model block of models.sql, each timed, on the same cores.
 # 4. The keys every model names (keys.jq for fundguard's findings.jsonl, k_<model> in SQL) are
 #    compared per model, and bench/results/screen.md + screen.json get the numbers and ratios.
+# SCREEN_PG=0 leaves PostgreSQL out (its load alone takes ~20 minutes at city scale).
 # A measurement, never a test: a missing peer is skipped with a note.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -96,7 +97,9 @@ fi
 # ---------------------------------------------------------------- PostgreSQL
 echo '{"engine":"postgresql","skipped":"PostgreSQL server binaries not found"}' >"$tmp/pg.json"
 source "$root/scripts/pg-lib.sh"
-if [ -x "$bin/pg_ctl" ]; then
+if [ "${SCREEN_PG:-1}" = 0 ]; then
+    echo '{"engine":"postgresql","skipped":"not run (SCREEN_PG=0)"}' >"$tmp/pg.json"
+elif [ -x "$bin/pg_ctl" ]; then
     pgdir=$tmp/pg
     chmod o+rx "$tmp" "$tmp/sql"
     chmod o+r "$tmp"/sql/*

@@ -292,7 +292,8 @@ static int by_institution(fg_buf_t *b, const fg__screen_result_t *r)
 
 static int by_month(fg_buf_t *b, const fg__screen_result_t *r)
 {
-    int lo = 0, hi = -1; /* months as year * 12 + month - 1 */
+    int lo = 0;  /* first month, as year * 12 + month - 1 */
+    int hi = -1; /* last month (hi < lo: none) */
     uint64_t undated = 0;
     for (size_t i = 0; i < r->nfindings; i++) {
         if (r->findings[i].time == FG_TIME_NONE) {
@@ -433,14 +434,14 @@ static int write_whole(const char *dir, const char *name, const char *data, size
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     FILE *f = fopen(tmp, "wb");
     if (f == NULL)
-        return fg_error_set(err, -errno, path, 0, "cannot write %s: %s", tmp, strerror(errno));
+        return fg_error_set(err, -errno, name, 0, "cannot write %s: %s", tmp, strerror(errno));
     int ok = fwrite(data, 1, len, f) == len;
     int e = errno;
     ok = (fclose(f) == 0) && ok;
     if (!ok || rename(tmp, path) != 0) {
         e = errno != 0 ? errno : e;
         remove(tmp);
-        return fg_error_set(err, e != 0 ? -e : FG_EIO, path, 0, "cannot write %s: %s", path,
+        return fg_error_set(err, e != 0 ? -e : FG_EIO, name, 0, "cannot write %s: %s", path,
                             strerror(e));
     }
     return 0;

@@ -214,7 +214,7 @@ int fg__screen_write_xlsx(const char *dir, const fg__screen_result_t *r, fg_erro
         .constant_memory = LXW_TRUE, .tmpdir = tmpdir, .use_zip64 = LXW_TRUE};
     book_t b = {.wb = workbook_new_opt(path, &opt)};
     if (b.wb == NULL)
-        return fg_error_set(err, FG_EIO, path, 0, "cannot create %s", path);
+        return fg_error_set(err, FG_EIO, "findings.xlsx", 0, "cannot create %s", path);
     fg_buf_init(&b.cell, CELL_MAX + 64);
     b.head = workbook_add_format(b.wb);
     format_set_bold(b.head);
@@ -232,7 +232,8 @@ int fg__screen_write_xlsx(const char *dir, const fg__screen_result_t *r, fg_erro
     note(&b, e);
     if (b.err != LXW_NO_ERROR) {
         remove(path);
-        return fg_error_set(err, FG_EIO, path, 0, "cannot write %s: %s", path, lxw_strerror(b.err));
+        return fg_error_set(err, FG_EIO, "findings.xlsx", 0, "cannot write %s: %s", path,
+                            lxw_strerror(b.err));
     }
     return 0;
 }
