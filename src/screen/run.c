@@ -269,6 +269,35 @@ static int summary_json(const fg_screen_summary_t *s, fg_buf_t *b)
     return rc != 0 ? rc : fg_buf_appends(b, "]}\n");
 }
 
+/* report.html and findings.xlsx (report_html.c, report_xlsx.c) from the sorted findings. The
+ * result's findings are a contiguous copy of the kept ones (shallow: lists and evidence stay in
+ * the run's arena). */
+static int write_reports(fg__screen_ctx_t *cx, const char *dir, fg_error_t *err)
+{
+    fg__screen_finding_t *fs = fg_calloc(cx->nkept > 0 ? cx->nkept : 1, sizeof(*fs));
+    const int64_t **params = fg_calloc(fg__screen_nmodels, sizeof(*params));
+    int rc = fs != NULL && params != NULL ? 0 : FG_ENOMEM;
+    if (rc == 0) {
+        for (size_t i = 0; i < cx->nkept; i++)
+            fs[i] = cx->kept[i].f;
+        for (size_t i = 0; i < fg__screen_nmodels; i++)
+            params[i] = cx->runs[i].params;
+        fg__screen_result_t r = {.summary = cx->sum,
+                                 .models = fg__screen_models,
+                                 .params = params,
+                                 .findings = fs,
+                                 .nfindings = cx->nkept};
+        rc = fg__screen_write_report(dir, &r, err);
+        if (rc == 0)
+            rc = fg__screen_write_xlsx(dir, &r, err);
+    } else {
+        fg_error_set(err, rc, dir, 0, "out of memory writing the reports");
+    }
+    fg_free(fs);
+    fg_free(params);
+    return rc;
+}
+
 static int write_outputs(fg__screen_ctx_t *cx, const char *dir, fg_error_t *err)
 {
     qsort(cx->kept, cx->nkept, sizeof(*cx->kept), cmp_kept);
@@ -294,8 +323,8 @@ static int write_outputs(fg__screen_ctx_t *cx, const char *dir, fg_error_t *err)
     if (rc == 0)
         rc = write_file(dir, "summary.json", &b, err);
     fg_buf_release(&b);
-    /* report.html and findings.xlsx: fg__screen_write_report / _xlsx (screen_int.h), called here
-     * once they are built in. */
+    if (rc == 0)
+        rc = write_reports(cx, dir, err);
     return rc;
 }
 
