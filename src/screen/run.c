@@ -286,7 +286,8 @@ static int write_reports(fg__screen_ctx_t *cx, const char *dir, fg_error_t *err)
                                  .models = fg__screen_models,
                                  .params = params,
                                  .findings = fs,
-                                 .nfindings = cx->nkept};
+                                 .nfindings = cx->nkept,
+                                 .ref = &cx->ref};
         rc = fg__screen_write_report(dir, &r, err);
         if (rc == 0)
             rc = fg__screen_write_xlsx(dir, &r, err);
