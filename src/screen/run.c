@@ -301,7 +301,8 @@ static int write_reports(fg__screen_ctx_t *cx, const char *dir, fg_error_t *err)
 
 static int write_outputs(fg__screen_ctx_t *cx, const char *dir, fg_error_t *err)
 {
-    qsort(cx->kept, cx->nkept, sizeof(*cx->kept), cmp_kept);
+    if (cx->nkept > 1)
+        qsort(cx->kept, cx->nkept, sizeof(*cx->kept), cmp_kept);
     fg_screen_summary_t *s = cx->sum;
     fg_buf_t b;
     fg_buf_init(&b, SIZE_MAX / 2);
