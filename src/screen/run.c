@@ -91,6 +91,27 @@ static int check_model_list(const char *list, fg_error_t *err)
     return 0;
 }
 
+/* Why a model is off: the files missing, and the knowledge tables when --kb was not given. */
+static void why_off(char *why, size_t n, unsigned missing)
+{
+    size_t len = 0;
+    for (unsigned b = 0; b < FG__SCREEN_IN__COUNT; b++) {
+        if (!(missing & (1u << b)) || (1u << b) == FG__SCREEN_IN_KB)
+            continue;
+        int k =
+            snprintf(why + len, n - len, "%s%s", len ? ", " : "", fg__screen_input_name(1u << b));
+        if (k > 0 && (size_t)k < n - len)
+            len += (size_t)k;
+    }
+    if (len > 0) {
+        int k = snprintf(why + len, n - len, " missing in every input");
+        if (k > 0 && (size_t)k < n - len)
+            len += (size_t)k;
+    }
+    if (missing & FG__SCREEN_IN_KB)
+        snprintf(why + len, n - len, "%sno knowledge tables (--kb)", len ? "; " : "");
+}
+
 static int setup_models(fg__screen_ctx_t *cx, fg_error_t *err)
 {
     fg_screen_summary_t *s = cx->sum;
@@ -118,15 +139,7 @@ static int setup_models(fg__screen_ctx_t *cx, fg_error_t *err)
         }
         unsigned missing = m->needs & ~cx->present;
         if (missing != 0) {
-            size_t len = 0;
-            for (unsigned b = 0; b < FG__SCREEN_IN__COUNT; b++)
-                if (missing & (1u << b)) {
-                    int k = snprintf(ms->why + len, sizeof(ms->why) - len, "%s%s", len ? ", " : "",
-                                     fg__screen_input_name(1u << b));
-                    if (k > 0 && (size_t)k < sizeof(ms->why) - len)
-                        len += (size_t)k;
-                }
-            snprintf(ms->why + len, sizeof(ms->why) - len, " missing in every input");
+            why_off(ms->why, sizeof(ms->why), missing);
             continue;
         }
         run->enabled = 1;
