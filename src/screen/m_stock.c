@@ -38,12 +38,12 @@ static const fg__screen_param_t PARAMS[] = {
 typedef struct stock {
     char inst[16];
     char drug[FG_CODE_LEN + 1];
-    int counted;         /* a count was seen */
-    int64_t opening;     /* the first count when it came before any event, else 0 (from empty) */
-    int64_t closing;     /* last count */
-    int64_t balance;     /* the books' stock now */
-    int64_t flows[4];    /* purchase, purchase return, sale, sale return since the opening */
-    uint64_t events;     /* pack events applied */
+    int counted;      /* a count was seen */
+    int64_t opening;  /* the first count when it came before any event, else 0 (from empty) */
+    int64_t closing;  /* last count */
+    int64_t balance;  /* the books' stock now */
+    int64_t flows[4]; /* purchase, purchase return, sale, sale return since the opening */
+    uint64_t events;  /* pack events applied */
     int64_t min_balance;
     fg_time_t min_time;
     fg_time_t open_time;

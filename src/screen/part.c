@@ -423,7 +423,8 @@ static int walk_persons(fg__screen_ctx_t *cx, group_t *g)
             size_t e = pos[k];
             while (e < g->rows[k].n && strcmp(row_psn(g, k, e), psn) == 0)
                 e++;
-            first[k] = (const char *)g->rows[k].v + pos[k] * g->rows[k].size;
+            first[k] =
+                g->rows[k].v != NULL ? (const char *)g->rows[k].v + pos[k] * g->rows[k].size : NULL;
             cnt[k] = e - pos[k];
             pos[k] = e;
         }

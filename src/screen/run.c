@@ -91,6 +91,27 @@ static int check_model_list(const char *list, fg_error_t *err)
     return 0;
 }
 
+/* Why a model is off: the files missing, and the knowledge tables when --kb was not given. */
+static void why_off(char *why, size_t n, unsigned missing)
+{
+    size_t len = 0;
+    for (unsigned b = 0; b < FG__SCREEN_IN__COUNT; b++) {
+        if (!(missing & (1u << b)) || (1u << b) == FG__SCREEN_IN_KB)
+            continue;
+        int k =
+            snprintf(why + len, n - len, "%s%s", len ? ", " : "", fg__screen_input_name(1u << b));
+        if (k > 0 && (size_t)k < n - len)
+            len += (size_t)k;
+    }
+    if (len > 0) {
+        int k = snprintf(why + len, n - len, " missing in every input");
+        if (k > 0 && (size_t)k < n - len)
+            len += (size_t)k;
+    }
+    if (missing & FG__SCREEN_IN_KB)
+        snprintf(why + len, n - len, "%sno knowledge tables (--kb)", len ? "; " : "");
+}
+
 static int setup_models(fg__screen_ctx_t *cx, fg_error_t *err)
 {
     fg_screen_summary_t *s = cx->sum;
@@ -118,15 +139,7 @@ static int setup_models(fg__screen_ctx_t *cx, fg_error_t *err)
         }
         unsigned missing = m->needs & ~cx->present;
         if (missing != 0) {
-            size_t len = 0;
-            for (unsigned b = 0; b < FG__SCREEN_IN__COUNT; b++)
-                if (missing & (1u << b)) {
-                    int k = snprintf(ms->why + len, sizeof(ms->why) - len, "%s%s", len ? ", " : "",
-                                     fg__screen_input_name(1u << b));
-                    if (k > 0 && (size_t)k < sizeof(ms->why) - len)
-                        len += (size_t)k;
-                }
-            snprintf(ms->why + len, sizeof(ms->why) - len, " missing in every input");
+            why_off(ms->why, sizeof(ms->why), missing);
             continue;
         }
         run->enabled = 1;
@@ -261,17 +274,48 @@ static int summary_json(const fg_screen_summary_t *s, fg_buf_t *b)
             rc = fg_buf_append_json_str(b, in->path, strlen(in->path));
         if (rc == 0)
             rc = fg_buf_printf(b,
-                               ",\"kind\":\"%s\",\"rows\":%llu,\"bad_rows\":%llu,"
-                               "\"filtered\":%llu}",
-                               in->kind, (unsigned long long)in->rows,
+                               ",\"kind\":\"%s\",\"encoding\":\"%s\",\"rows\":%llu,"
+                               "\"bad_rows\":%llu,\"filtered\":%llu}",
+                               in->kind, in->encoding, (unsigned long long)in->rows,
                                (unsigned long long)in->bad_rows, (unsigned long long)in->filtered);
     }
     return rc != 0 ? rc : fg_buf_appends(b, "]}\n");
 }
 
+/* report.html and findings.xlsx (report_html.c, report_xlsx.c) from the sorted findings. The
+ * result's findings are a contiguous copy of the kept ones (shallow: lists and evidence stay in
+ * the run's arena). */
+static int write_reports(fg__screen_ctx_t *cx, const char *dir, fg_error_t *err)
+{
+    fg__screen_finding_t *fs = fg_calloc(cx->nkept > 0 ? cx->nkept : 1, sizeof(*fs));
+    const int64_t **params = fg_calloc(fg__screen_nmodels, sizeof(*params));
+    int rc = fs != NULL && params != NULL ? 0 : FG_ENOMEM;
+    if (rc == 0) {
+        for (size_t i = 0; i < cx->nkept; i++)
+            fs[i] = cx->kept[i].f;
+        for (size_t i = 0; i < fg__screen_nmodels; i++)
+            params[i] = cx->runs[i].params;
+        fg__screen_result_t r = {.summary = cx->sum,
+                                 .models = fg__screen_models,
+                                 .params = params,
+                                 .findings = fs,
+                                 .nfindings = cx->nkept,
+                                 .ref = &cx->ref};
+        rc = fg__screen_write_report(dir, &r, err);
+        if (rc == 0)
+            rc = fg__screen_write_xlsx(dir, &r, err);
+    } else {
+        fg_error_set(err, rc, dir, 0, "out of memory writing the reports");
+    }
+    fg_free(fs);
+    fg_free(params);
+    return rc;
+}
+
 static int write_outputs(fg__screen_ctx_t *cx, const char *dir, fg_error_t *err)
 {
-    qsort(cx->kept, cx->nkept, sizeof(*cx->kept), cmp_kept);
+    if (cx->nkept > 1)
+        qsort(cx->kept, cx->nkept, sizeof(*cx->kept), cmp_kept);
     fg_screen_summary_t *s = cx->sum;
     fg_buf_t b;
     fg_buf_init(&b, SIZE_MAX / 2);
@@ -294,8 +338,8 @@ static int write_outputs(fg__screen_ctx_t *cx, const char *dir, fg_error_t *err)
     if (rc == 0)
         rc = write_file(dir, "summary.json", &b, err);
     fg_buf_release(&b);
-    /* report.html and findings.xlsx: fg__screen_write_report / _xlsx (screen_int.h), called here
-     * once they are built in. */
+    if (rc == 0)
+        rc = write_reports(cx, dir, err);
     return rc;
 }
 

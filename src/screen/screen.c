@@ -155,8 +155,15 @@ int fg__screen_read_table(fg__screen_ctx_t *cx, const char *dir, fg_table_t t,
                            .header = 1,
                            .name = path};
     fg_table_reader_t *r = NULL;
-    int rc = fg_table_open(t, path, &co, &diag, &r, err);
+    fg_csv_t *csv = NULL;
+    int rc = fg_csv_open_path(path, &co, &csv, err);
+    if (rc == 0)
+        rc = fg_table_open_csv(t, csv, co.on_error, &diag, &r, err);
+    if (rc == 0)
+        in->encoding = fg_csv_encoding(csv) == FG_CSV_ENC_GBK ? "gbk" : "utf-8";
     if (rc != 0) {
+        fg_table_close(r);
+        fg_csv_close(csv);
         char where[sizeof(err->where)];
         snprintf(where, sizeof(where), "%s", err->where);
         snprintf(err->where, sizeof(err->where), "%.60s: %.30s", path, where);
@@ -183,6 +190,7 @@ int fg__screen_read_table(fg__screen_ctx_t *cx, const char *dir, fg_table_t t,
     in->rows = fg_table_rows(r) - in->bad_rows;
     cx->sum->bad_rows += in->bad_rows;
     fg_table_close(r);
+    fg_csv_close(csv);
     fg_free(rec);
     if (rec == NULL)
         return FG_ENOMEM;

@@ -300,6 +300,7 @@ typedef struct fg__screen_result {
     const int64_t *const *params;            /* params[i][j]: model i's parameter j as configured */
     const fg__screen_finding_t *findings;    /* sorted as in findings.jsonl */
     size_t nfindings;
+    const fg__screen_ref_t *ref; /* the reference tables (institution names …) */
 } fg__screen_result_t;
 
 /*

@@ -99,7 +99,7 @@ awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "medfee_sumamt")
 expect_grep "bad row reported with line and column" 1 \
     'setl_d.csv: line 3, column [0-9]+ \(medfee_sumamt\).*\[money.precision\]' 1 -- \
     sh -c "'$FG' screen --quiet --models after_death --out '$TMP/o-bad' '$TMP/badrow' 2>&1"
-expect_grep "bad row counted in the summary" 0 '"kind":"setl_d","rows":[0-9]+,"bad_rows":1,' 1 -- \
+expect_grep "bad row counted in the summary" 0 '"kind":"setl_d","encoding":"utf-8","rows":[0-9]+,"bad_rows":1,' 1 -- \
     cat "$TMP/o-bad/summary.json"
 expect_grep "--strict stops at the bad row" 3 'line 3, column [0-9]+' 2 -- \
     sh -c "'$FG' screen --quiet --strict --models after_death --out '$TMP/o-strict' '$TMP/badrow' 2>&1"
