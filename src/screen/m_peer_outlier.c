@@ -296,12 +296,13 @@ static int emit_inst(fg__screen_ctx_t *cx, const char *code, const inst_sums_t *
         rc = fg_buf_append(&arr, "]\0", 2);
     if (rc == 0)
         rc = fg__screen_ev_str(&f, "indicator", ind_name[best]);
-    if (rc == 0)
-        rc = fg__screen_ev_num(&f, "z", round(sc[best].z * 1000) / 1000);
-    if (rc == 0)
-        rc = fg__screen_ev_num(&f, "value", round(sc[best].x * 1000) / 1000);
-    if (rc == 0)
-        rc = fg__screen_ev_num(&f, "median", round(sc[best].med * 1000) / 1000);
+    const double nums[3] = {sc[best].z, sc[best].x, sc[best].med};
+    const char *const keys[3] = {"z", "value", "median"};
+    for (int k = 0; k < 3 && rc == 0; k++) {
+        char num[48];
+        snprintf(num, sizeof(num), "%.3f", nums[k]);
+        rc = fg__screen_ev_raw(&f, keys[k], num);
+    }
     if (rc == 0)
         rc = fg__screen_ev_int(&f, "peers", (int64_t)sc[best].peers);
     if (rc == 0)
