@@ -7,10 +7,10 @@
  *
  * Per directory the events come from ledger_events.jsonl when present, else from inventory.jsonl's
  * 3503/3504/3505/3506 documents — never both (they are the same events in two shapes); an
- * inventory document's quantity is shared by its trace codes, its pack size is the catalogue's. Each file is
- * in time order (as `fundguard gen` and the national interfaces write them); directories are
- * merged by time, the earlier directory first on a tie, so data split by month gives the events in
- * the same order as one file.
+ * inventory document's quantity is shared by its trace codes, its pack size is the catalogue's.
+ * Each file is in time order (as `fundguard gen` and the national interfaces write them);
+ * directories are merged by time, the earlier directory first on a tie, so data split by month
+ * gives the events in the same order as one file.
  */
 #include "core/compat.h"
 
