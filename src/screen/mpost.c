@@ -64,6 +64,10 @@ long fg__mp_visits(const fg__screen_person_t *p, fg__mp_visit_t **out)
         n++;
     }
     fg_free(first);
+    if (n == 0) {
+        fg_free(v);
+        return 0;
+    }
     qsort(v, (size_t)n, sizeof(*v), cmp_visit);
     *out = v;
     return n;

@@ -24,7 +24,7 @@ typedef struct fg__mp_visit {
 } fg__mp_visit_t;
 
 /* The person's paid, valid visits in begntime order (those without a begin time are left out),
- * into *out (fg_free it): count, or -1 when out of memory. */
+ * into *out (fg_free it; NULL when there are none): count, or -1 when out of memory. */
 long fg__mp_visits(const fg__screen_person_t *p, fg__mp_visit_t **out);
 
 /* Kinds of visit by med_type. */
