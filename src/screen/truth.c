@@ -56,6 +56,7 @@ static const struct scenario {
     {"invoice_duplicate", "invoice_duplicate", K_SETL, NULL},
     {"peer_outlier", "peer_outlier", K_INST, NULL},
     {"covisit_group", "covisit_group", K_GROUP, NULL},
+    {"staff_overload", "staff_overload", K_STAFF, NULL},
     {"rule_gender_drug", "rule", K_FAMILY | K_LINE, "gender"},
     {"rule_gender_item", "rule", K_FAMILY | K_LINE, "gender"},
     {"rule_child_drug", "rule", K_FAMILY | K_LINE, "age"},
