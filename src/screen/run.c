@@ -146,6 +146,8 @@ static int setup_models(fg__screen_ctx_t *cx, fg_error_t *err)
         ms->enabled = 1;
         cx->read |= (m->needs | m->wants) & cx->present;
     }
+    /* Institutions (a small file) are always loaded when present: the reports show names. */
+    cx->read |= cx->present & FG__SCREEN_IN_INSTITUTIONS;
     for (size_t i = 0; rc == 0 && cx->o->params != NULL && cx->o->params[i] != NULL; i++)
         rc = set_param(cx, cx->o->params[i], err);
     return rc;

@@ -6,8 +6,9 @@
  * THE ONE PLACE where scenarios meet models (docs/screen.md "Measuring against truth.csv"):
  * SCENARIOS says which model must find each scenario (recall) and how a finding "names its keys";
  * ALSO says which other scenarios' cases a model's findings may rightly name (precision) — a
- * duplicated pack also breaks the stock reconciliation, a reflowed pack is also sold twice, and
- * the review engine's status rules fire on the status scenarios.
+ * duplicated pack also breaks the stock reconciliation, a reflowed pack is also sold twice, an
+ * injected case settled at a suspended institution is settled during the suspension, and the
+ * review engine's rules fire on any injected case.
  */
 #include "core/compat.h"
 
@@ -92,6 +93,7 @@ static const struct also {
     {"stock_mismatch", "trace_dup_other_inst", K_INST | K_DRUG},
     {"stock_mismatch", "trace_reflow", K_INST | K_DRUG},
     {"stock_mismatch", "trace_sold_repurchased", K_INST | K_DRUG},
+    {"institution_suspended", "*", K_SETL},
     {"rule", "*", K_SETL},
     {"rule", "*", K_MDTRT},
     {"rule", "*", K_PSN},
