@@ -125,6 +125,24 @@ review() {
     output "$out/check.recall.md" "the recall report (Markdown)"
 }
 
+# Post-event screening: every model of fundguard screen over the region in one pass; per model the
+# findings, the amount, and recall/precision against truth.csv (--truth: the scenario → model table and
+# the keys that must agree are in src/screen/truth.c; docs/screen.md). Exit 1 means "findings".
+screening() {
+    local rc=0
+    "$fg" screen --kb "$root/kb" --kb "$root/tests/data/kb/demo-local" --truth "$out/truth.csv" \
+        --out "$out/screen" "$out" 2>&1 | tee "$work/screen.txt" || rc=${PIPESTATUS[0]}
+    if [ "$rc" -gt 1 ]; then
+        echo "demo: fundguard screen failed (exit $rc)" >&2
+        return "$rc"
+    fi
+    # rows: model cases found recall findings correct precision amount
+    note "screen (事后): $(awk '$2 !~ /^[0-9]+$/ || NF < 8 {next} {f += $5} $2 > 0 {n++; if (r == "" || $4 < r) r = $4} $2 > 0 && $7 != "-" && (p == "" || $7 < p) {p = $7}
+        END {printf "%d findings; over the %d models with injected cases, lowest recall %s, lowest precision %s", f, n, r, p}' "$work/screen.txt")"
+    output "$out/screen/report.html" "the screen's report (open it in a browser)"
+    output "$out/screen/findings.xlsx" "the screen's findings, a sheet per model (Excel)"
+}
+
 summary() {
     say "Summary"
     echo "What ran:"
@@ -173,4 +191,5 @@ step "Every generated file passes fundguard validate" validate
 step "Injected fraud by scenario (truth.csv)" scenarios
 step "The traceability ledger: every pack event in order, alerts against truth.csv" ledger
 step "The review engine (两库) over every settlement, 事后 stage: recall against truth.csv" review
+step "Post-event screening (事后监管): every model — findings, amount, recall/precision against truth.csv" screening
 summary

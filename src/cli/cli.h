@@ -31,6 +31,7 @@ int fg_cmd_serve(int argc, char **argv);
 int fg_cmd_key(int argc, char **argv);
 int fg_cmd_user(int argc, char **argv);
 int fg_cmd_audit(int argc, char **argv);
+int fg_cmd_screen(int argc, char **argv);
 
 /* The service's store for `key`, `user`, `audit` (cmd_key.c): opened from --data DIR, --db URL or
  * --config FILE among argv (printing any error), and an empty listing buffer for

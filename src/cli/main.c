@@ -20,6 +20,8 @@ static const fg_command_t commands[] = {
      fg_cmd_ledger},
     {"check", "review settlements on the national rule base (事前/事中/事后 decisions)",
      fg_cmd_check},
+    {"screen", "post-event screening (事后监管): every big-data model over a region's data",
+     fg_cmd_screen},
     {"kb", "the knowledge base: load and count the national and local tables", fg_cmd_kb},
     {"serve", "the HTTP API: checks, settlements, inventory, trace codes, alerts", fg_cmd_serve},
     {"key", "API keys of the service: add, list, revoke", fg_cmd_key},
