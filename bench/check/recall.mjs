@@ -16,7 +16,9 @@ if (!truthPath || !decisionsPath) {
     process.exit(2);
 }
 
-// scenario of the generator (src/gen/gen_int.h) -> family of the review engine (docs/rules.md)
+// scenario of the generator (src/gen/gen_int.h) -> family of the review engine (docs/rules.md).
+// quantity_excess is not here: it is the screen's model of days' supply over a period
+// (`fundguard screen`, docs/screen.md), not the per-prescription max_quantity rule.
 const families = {
     settle_after_death: 'deceased',
     staff_suspended_billing: 'staff_suspended',
@@ -38,7 +40,6 @@ const families = {
     rule_billing_outside_stay: 'billing_date',
     rule_diag_gender: 'diagnosis_sex_age',
     rule_indication: 'indication',
-    quantity_excess: 'max_quantity',
     frequent_visits: 'frequent_visits',
 };
 const settlementLevel = new Set(['diagnosis_sex_age', 'frequent_visits']);

@@ -147,6 +147,8 @@ typedef struct fg_catalogue_item {
     fg_fen_t pric;           /* usual price per unit sold (per pack for drugs) */
     fg_fen_t pric_uplmt_amt; /* price cap, 0 = none */
     int32_t pack_units;      /* smallest units per pack (drugs), -1 if not a packed drug */
+    int32_t daily_dose;      /* usual smallest units a day (drugs), -1 when not given */
+    int32_t minutes;         /* minutes one unit of a timed service takes, -1 when not given */
     int trace_required;      /* 1 when a sale needs a trace code */
 } fg_catalogue_item_t;
 

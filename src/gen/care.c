@@ -162,6 +162,11 @@ typedef struct person {
     uint32_t stay_inst[12];
     int nstays;
     fg_date_t last_hba1c;
+    /* drugs bought and the day their supply runs out (the last few), so that normal care never
+     * buys a drug again while a week or more of it is left */
+    uint32_t sup_cat[8];
+    fg_date_t sup_end[8];
+    uint8_t nsup;
     const gen_plan_item_t *plan;
     uint32_t nplan;
 } person_t;
@@ -653,8 +658,45 @@ static void visit_begin(visit_t *v, int kind, uint32_t inst, uint32_t dx, fg_tim
     memcpy(v->med_type, mt, 3);
 }
 
+/* Whether more than a week of drug cat bought earlier is left on day d. */
+static int supply_left(const person_t *ps, uint32_t cat, fg_date_t d)
+{
+    for (int i = 0; i < ps->nsup; i++)
+        if (ps->sup_cat[i] == cat && ps->sup_end[i] > d + 7)
+            return 1;
+    return 0;
+}
+
+/* Note a purchase of `days` of drug cat on day d (replacing its earlier one, else the oldest). */
+static void supply_note(person_t *ps, uint32_t cat, fg_date_t d, int days)
+{
+    int k = -1;
+    for (int i = 0; i < ps->nsup && k < 0; i++)
+        if (ps->sup_cat[i] == cat)
+            k = i;
+    if (k < 0 && ps->nsup < 8)
+        k = ps->nsup++;
+    if (k < 0) {
+        k = 0;
+        for (int i = 1; i < 8; i++)
+            if (ps->sup_end[i] < ps->sup_end[k])
+                k = i;
+    }
+    ps->sup_cat[k] = cat;
+    ps->sup_end[k] = d + days;
+}
+
+/* Whole packs holding `days` of the drug's daily dose (an oral drug; one pack of anything else). */
+static int packs_for(const gen_cat_t *it, int days)
+{
+    if (it->form != FORM_TABLET && it->form != FORM_GRANULE && it->form != FORM_LIQUID)
+        return 1;
+    int packs = (days * it->daily_dose + it->pack_units - 1) / it->pack_units;
+    return packs < 1 ? 1 : packs;
+}
+
 /* Outpatient drugs for a few days: 1–3 drugs of the diagnosis, whole packs. */
-static void op_drugs(gen_ctx_t *g, const person_t *ps, visit_t *v, const gen_dx_t *dx, fg_time_t t,
+static void op_drugs(gen_ctx_t *g, person_t *ps, visit_t *v, const gen_dx_t *dx, fg_time_t t,
                      uint32_t doctor, int chronic, gen_rng_t *r)
 {
     int n = chronic ? rng_range(r, 1, 2) : (rng_chance(r, 0.3) ? 3 : rng_range(r, 1, 2));
@@ -666,22 +708,16 @@ static void op_drugs(gen_ctx_t *g, const person_t *ps, visit_t *v, const gen_dx_
         int dup = 0;
         for (int j = 0; j < k; j++)
             dup |= seen[j] == cat;
-        if (dup)
+        if (dup || supply_left(ps, cat, fg_time_date(t)))
             continue;
         seen[k] = cat;
         const gen_cat_t *it = &g->cat.items[cat];
         int days = chronic ? (rng_chance(r, 0.8) ? 30 : 28) : rng_range(r, 3, 7);
-        int dpd = it->form == FORM_TABLET ? (chronic ? rng_range(r, 1, 2) : rng_range(r, 2, 3)) : 1;
-        int packs = 1;
-        if (it->form == FORM_TABLET || it->form == FORM_GRANULE || it->form == FORM_LIQUID) {
-            int units = days * dpd;
-            packs = (units + it->pack_units - 1) / it->pack_units;
-        }
-        if (packs < 1)
-            packs = 1;
+        int packs = packs_for(it, days);
         if (packs > 3)
             packs = 3;
         drug_packs(g, v, cat, t + 60 * rng_range(r, 2, 20), doctor, packs, days);
+        supply_note(ps, cat, fg_time_date(t), days);
     }
 }
 
@@ -1465,14 +1501,15 @@ static void build_ph(gen_ctx_t *g, person_t *ps, visit_t *v, uint32_t inst, uint
         int dup = 0;
         for (uint32_t j = 0; j < v->nlines; j++)
             dup |= v->lines[j].cat == cat;
-        if (dup)
+        if (dup || supply_left(ps, cat, fg_time_date(t)))
             continue;
         const gen_cat_t *it = &g->cat.items[cat];
         int days = chronic ? 30 : rng_range(r, 3, 7);
+        supply_note(ps, cat, fg_time_date(t), days);
         int packs = 1;
-        if (chronic && it->form == FORM_TABLET)
-            packs = (30 * rng_range(r, 1, 2) + it->pack_units - 1) / it->pack_units;
-        else if (!chronic && rng_chance(r, 0.25))
+        if (chronic)
+            packs = packs_for(it, 30);
+        else if (rng_chance(r, 0.25))
             packs = 2;
         if (packs > 3)
             packs = 3;
@@ -1874,6 +1911,23 @@ static void injury_row(gen_ctx_t *g, const person_t *ps, int kind, fg_date_t d, 
     g->st.injuries++;
 }
 
+/* Whether an event of the person's year from index `from` on is care of an injury (ICD-10 S/T)
+ * on or after day d: a traffic or work-injury record before it would make that care look owed by
+ * a third party, so normal care never has one. */
+static int injury_care_after(const gen_ctx_t *g, uint32_t from, fg_date_t d)
+{
+    const gen_care_t *C = g->care;
+    for (uint32_t e = from; e < C->nev; e++) {
+        const ev_t *ev = &C->ev[e];
+        if (ev->kind == EV_PLAN || ev->dx >= g->cat.ndx || fg_time_date(ev->t) < d)
+            continue;
+        char c = g->cat.dx[ev->dx].code[0];
+        if (c == 'S' || c == 'T')
+            return 1;
+    }
+    return 0;
+}
+
 static uint32_t dx_code(const gen_ctx_t *g, const char *code)
 {
     for (uint32_t i = 0; i < g->cat.ndx; i++)
@@ -2166,9 +2220,7 @@ static void run_plan(gen_ctx_t *g, person_t *ps, const gen_plan_item_t *it, gen_
             visit_begin(v, EV_PH, it->inst, dx_for_drug(g, it->cat), tt, ps);
             v->doctor = doctor_for(g, it->inst, DP_PHARM, dd, r);
             int days = rep == 0 ? it->arg : 30;
-            int packs = (days + qi->pack_units - 1) / qi->pack_units;
-            if (packs < 1)
-                packs = 1;
+            int packs = packs_for(qi, days);
             line_t *l = drug_packs(g, v, it->cat, add_min(tt, 2), v->doctor, packs, days);
             if (l != NULL && rep == 0)
                 l->case_id = it->case_id;
@@ -2186,11 +2238,12 @@ static void run_plan(gen_ctx_t *g, person_t *ps, const gen_plan_item_t *it, gen_
             fg_time_t tt = at(g, dd, ph_minute(r));
             uint32_t inst = (k % 3 == 2) ? it->inst2 : it->inst;
             if (!inst_open(&g->reg.inst[inst], dd))
+                inst = inst == it->inst ? it->inst2 : it->inst; /* the other one, if open */
+            if (!inst_open(&g->reg.inst[inst], dd))
                 continue;
             visit_begin(v, EV_PH, inst, dx_for_drug(g, it->cat), tt, ps);
             v->doctor = doctor_for(g, inst, DP_PHARM, dd, r);
-            line_t *l =
-                drug_packs(g, v, it->cat, add_min(tt, 2), v->doctor, rng_range(r, 1, 2), 30);
+            line_t *l = drug_packs(g, v, it->cat, add_min(tt, 2), v->doctor, 1, 3);
             if (l != NULL)
                 l->case_id = it->case_id;
             v->end = add_min(tt, 4);
@@ -2211,7 +2264,7 @@ static void run_plan(gen_ctx_t *g, person_t *ps, const gen_plan_item_t *it, gen_
                 continue;
             visit_begin(v, EV_PH, inst, dx_for_drug(g, gr->cat), tt, ps);
             v->doctor = doctor_for(g, inst, DP_PHARM, dd, r);
-            drug_packs(g, v, gr->cat, add_min(tt, 1), v->doctor, rng_range(r, 2, 4), 30);
+            drug_packs(g, v, gr->cat, add_min(tt, 1), v->doctor, 1, 7);
             v->end = add_min(tt, 3);
             settle(g, ps, v, r);
             c->amount += v->medfee;
@@ -2234,6 +2287,18 @@ static void run_plan(gen_ctx_t *g, person_t *ps, const gen_plan_item_t *it, gen_
         for (uint32_t i = 0; i < v->nlines; i++)
             v->lines[i].tr_n = 0;
         emit_settlement(g, ps, v, t2, 2);
+        return;
+    }
+    case SC_staff_overload: {
+        /* One of the doctor's 84–95 visits of the day, five minutes apart from 8:00. */
+        fg_time_t tv = at(g, d, 8 * 60 + 5 * it->arg);
+        build_op(g, ps, v, it->inst, dx_code(g, "J06.900"), tv, 0, it->aux, r);
+        settle(g, ps, v, r);
+        c->amount += v->medfee;
+        c->nsetl++;
+        if (c->time == FG_TIME_NONE || tv < c->time)
+            c->time = tv;
+        c->done = 1;
         return;
     }
     case SC_injury_third_party: {
@@ -2532,7 +2597,7 @@ int fg__gen_person_year(gen_ctx_t *g, uint32_t idx)
         }
         case EV_WORKINJ: {
             uint32_t inst = hospital_for(g, &ps, d, 0, r);
-            if (inst == GEN_NONE)
+            if (inst == GEN_NONE || injury_care_after(g, e + 1, d))
                 break;
             injury_row(g, &ps, 2, d, 900000 + idx);
             build_op(g, &ps, v, inst, dx_code(g, "S61.000"), ev->t, 0, GEN_NONE, r);
@@ -2562,7 +2627,7 @@ int fg__gen_person_year(gen_ctx_t *g, uint32_t idx)
     /* Traffic accidents leave a record; their care is paid by the liable party, not here. */
     if (rng_chance(r, 0.004)) {
         fg_date_t d = draw_day(g, C->cdf_op, r);
-        if (alive(&ps, d))
+        if (alive(&ps, d) && !injury_care_after(g, 0, d))
             injury_row(g, &ps, 1, d, 500000 + idx);
     }
 

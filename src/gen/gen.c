@@ -262,8 +262,11 @@ static void write_catalogue(gen_ctx_t *g)
         fg__gen_row_fen(row, SL_pric_uplmt_amt, it->cap);
         if (it->kind == CK_DRUG) {
             fg__gen_row_u64(row, SL_pack_units, it->pack_units);
+            fg__gen_row_u64(row, SL_daily_dose, it->daily_dose);
             fg__gen_row_str(row, SL_trace_required, "1");
         } else {
+            if (it->minutes > 0)
+                fg__gen_row_u64(row, SL_minutes, it->minutes);
             fg__gen_row_str(row, SL_trace_required, "0");
         }
         fg__gen_row_str(row, SL_code_source, it->synthetic ? "synthetic" : "kb");

@@ -313,6 +313,8 @@ enum gen_slot {
     X(admdvs) \
     X(name) \
     X(pack_units) \
+    X(daily_dose) \
+    X(minutes) \
     X(trace_required) \
     X(die_date_ref) \
     X(source) \
@@ -460,6 +462,8 @@ typedef struct gen_cat {
     uint16_t course;     /* days paid per course (batch 6 / 8-3), 0 none */
     uint16_t surg_group; /* batch 2 group + 1, 0 none */
     uint16_t pack_units; /* drugs: smallest units per pack */
+    uint16_t daily_dose; /* drugs: smallest units a day (catalogue.csv daily_dose) */
+    uint16_t minutes;    /* timed service items: minutes a unit takes (catalogue.csv minutes) */
     uint16_t kb_src;     /* enum gen_kb of its limit (the first one met) */
     uint8_t indic;       /* drugs: 0 no clinical condition, 1 new cerebral infarction, 2 other */
     uint32_t name;       /* offset of the name in the string pool */
@@ -742,7 +746,8 @@ enum gen_scen {
     X(covisit_group, "post", "group of persons co-visiting pharmacies (团伙)")                     \
     X(invoice_duplicate, "post", "the same e-invoice reimbursed twice")                            \
     X(injury_third_party, "post",                                                                  \
-      "injury with a traffic or work-injury record billed to basic insurance")
+      "injury with a traffic or work-injury record billed to basic insurance")                     \
+    X(staff_overload, "post", "a doctor billing more outpatient visits in a day than one can see")
 #define GEN_SCEN_ENUM(n, fam, desc) SC_##n,
     GEN_SCENARIOS(GEN_SCEN_ENUM)
 #undef GEN_SCEN_ENUM

@@ -889,6 +889,13 @@ static void derive(gen_cat_t *it, const char *name, const char *note)
         } else {
             (void)rng_next(&r);
         }
+        /* The usual daily dose in smallest units: 1–3 tablets, bags or bottles of an oral drug,
+         * one unit of anything else (from the code's hash, so the draws above stay as they were).
+         */
+        it->daily_dose = (uint16_t)(it->form == FORM_TABLET || it->form == FORM_GRANULE ||
+                                            it->form == FORM_LIQUID
+                                        ? 1 + (h >> 33) % 3
+                                        : 1);
         if (it->price == 0) {
             double med;
             switch (it->form) {
@@ -943,6 +950,11 @@ static void derive(gen_cat_t *it, const char *name, const char *note)
             (void)rng_next(&r);
         }
         it->pack_units = 0;
+        /* Timed one-to-one services: rehabilitation therapy (0034 02) 30 minutes a unit, TCM
+         * acupuncture and massage (0045) 20. */
+        it->minutes = strncmp(it->code, "003402", 6) == 0 ? 30
+                      : strncmp(it->code, "0045", 4) == 0 ? 20
+                                                          : 0;
     } else {
         it->chrg = 8;
         it->pack_units = 0;

@@ -524,6 +524,13 @@ static int plan_rule(gen_ctx_t *g, int scen, gen_rng_t *r)
                     break;
                 }
             }
+            /* The engine takes the dearest procedure of the group as the main one (docs/rules.md):
+             * the first billed is the dearer, the second (the violation) the cheaper. */
+            if (cat2 != GEN_NONE && g->cat.items[cat2].price > g->cat.items[cat].price) {
+                uint32_t t = cat;
+                cat = cat2;
+                cat2 = t;
+            }
         }
         w.age_lo = 30;
         dx = dx_index(g, "K35.800");
@@ -774,9 +781,11 @@ static int plan_post(gen_ctx_t *g, int scen, gen_rng_t *r)
         FAIL_IF(it == NULL);
         it->inst = p.pharm[0];
         it->inst2 = p.pharm[1] != GEN_NONE ? p.pharm[1] : p.pharm[0];
-        it->cat = plain_drug(g, rng_chance(r, 0.5) ? AR_CARDIO : AR_PAIN, r);
+        (void)rng_chance(r, 0.5); /* the draw of the drug's area, kept: a painkiller, never a
+                                   * drug of the person's chronic refills */
+        it->cat = plain_drug(g, AR_PAIN, r);
         it->arg = rng_range(r, 24, 40);  /* purchases */
-        it->arg2 = rng_range(r, 60, 90); /* over this many days */
+        it->arg2 = rng_range(r, 30, 60); /* over this many days: ≥ 12 in any 30 of them */
         g->cases[cid].inst = it->inst;
         g->cases[cid].cat = it->cat;
         return 0;
@@ -884,6 +893,56 @@ static int plan_groups(gen_ctx_t *g, uint32_t n, gen_rng_t *r)
     return 0;
 }
 
+/* A doctor of a clinic or township centre who sees 84–95 outpatients on one day, every one a
+ * person of the county with a visit of their own (冒名 / 虚构就诊): the case of staff_overload. */
+static int plan_overload(gen_ctx_t *g, uint32_t n, gen_rng_t *r)
+{
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t inst = GEN_NONE, doc = GEN_NONE;
+        fg_date_t d = some_day(g, r, 10, 20);
+        for (int t = 0; t < 200 && doc == GEN_NONE; t++) {
+            uint32_t i = rng_below(r, g->reg.ninst);
+            const gen_inst_t *in = &g->reg.inst[i];
+            if ((in->kind != IK_H1 && in->kind != IK_CLINIC) || inst_suspended(in, d) ||
+                in->nstaff == 0)
+                continue;
+            uint32_t s = in->staff_first + rng_below(r, in->nstaff);
+            const gen_staff_t *st = &g->reg.staff[s];
+            if (st->role != RO_DOCTOR || st->susp_begin != FG_DATE_NONE)
+                continue;
+            inst = i;
+            doc = s;
+        }
+        if (doc == GEN_NONE)
+            return 0;
+        uint32_t cid = fg__gen_case_new(g, SC_staff_overload);
+        if (cid == GEN_NONE)
+            return FG_ENOMEM;
+        gen_case_t *c = &g->cases[cid];
+        c->inst = inst;
+        c->staff = doc;
+        want_t w = {0, 5, 85, 0, g->reg.inst[inst].county, 0};
+        int nvis = rng_range(r, 84, 95); /* a refund or two still leaves > 80 */
+        for (int m = 0; m < nvis; m++) {
+            gen_profile_t pm;
+            uint32_t q = pick_person(g, r, &w, d, &pm);
+            if (q == GEN_NONE) {
+                w.county = GEN_NONE;
+                q = pick_person(g, r, &w, d, &pm);
+            }
+            if (q == GEN_NONE)
+                return 0;
+            gen_plan_item_t *it = item_new(g, SC_staff_overload, cid, q, d);
+            if (it == NULL)
+                return FG_ENOMEM;
+            it->inst = inst;
+            it->aux = doc;
+            it->arg = m; /* the visit's slot: five minutes each from 8:00 */
+        }
+    }
+    return 0;
+}
+
 int fg__gen_plan_build(gen_ctx_t *g, fg_error_t *err)
 {
     g->used = fg_calloc((size_t)g->npersons / 8 + 1, 1);
@@ -902,6 +961,10 @@ int fg__gen_plan_build(gen_ctx_t *g, fg_error_t *err)
             continue; /* cases made per institution and month while generating */
         if (s == SC_covisit_group) {
             rc = plan_groups(g, n, &r);
+            continue;
+        }
+        if (s == SC_staff_overload) {
+            rc = plan_overload(g, n / 2 > g->min_cases ? n / 2 : g->min_cases, &r);
             continue;
         }
         for (uint32_t k = 0; k < n && rc == 0; k++) {

@@ -238,6 +238,12 @@ static const fg_field_t catalogue_fields[] = {
     MONEY(pric, 0, "单价 — usual price per unit sold (per pack for drugs)", "12.50"),
     MONEY(pric_uplmt_amt, 0, "定价上限金额 — price cap, 0 = none", "15.00"),
     INT(pack_units, 1, 1000000, 0, "包装数量 — smallest units per pack (tablets, vials)", "24"),
+    INT(daily_dose, 1, 1000000, 0,
+        "日剂量 — usual daily dose in smallest units (tablets a day); days' supply = cnt × pack_units ÷ daily_dose",
+        "2"),
+    INT(minutes, 1, 1440, 0,
+        "单次时长 — minutes one unit of a timed service takes a doctor, nurse or therapist (针灸, 推拿, 康复训练); empty when not timed",
+        "30"),
     FLAG(trace_required, 0, "追溯码必传 — 1 when a sale needs a trace code", "1"),
 };
 #undef REC
