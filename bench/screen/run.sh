@@ -169,7 +169,7 @@ done
             only_e=$(LC_ALL=C comm -13 "$fgk" "$ek" | wc -l)
             row="$row,\"$e\":{\"keys\":$(wc -l <"$ek"),\"both\":$both,\"only_fundguard\":$only_fg,\"only_sql\":$only_e}"
             if [ "$only_fg" -gt 0 ] || [ "$only_e" -gt 0 ]; then
-                LC_ALL=C comm -3 "$fgk" "$ek" | head -5 >"$tmp/diff_${e}_$m.txt"
+                LC_ALL=C comm -3 "$fgk" "$ek" | awk 'NR <= 5' >"$tmp/diff_${e}_$m.txt"
             fi
         done
         echo "$sep\"$m\":{$row}"
