@@ -1,9 +1,9 @@
 // report.mjs — bench/results/screen.md and screen.json from bench/screen/run.sh's JSON files.
-//   node report.mjs run.json fundguard.json duckdb.json pg.json compare.json OUT_DIR
+//   node report.mjs run.json fundguard.json duckdb.json pg.json compare.json OUT_DIR [NAME]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [runP, fgP, duckP, pgP, cmpP, outDir] = process.argv.slice(2);
+const [runP, fgP, duckP, pgP, cmpP, outDir, name = 'screen'] = process.argv.slice(2);
 const read = (p) => JSON.parse(readFileSync(p, 'utf8'));
 const run = read(runP), fg = read(fgP), duck = read(duckP), pg = read(pgP), cmp = read(cmpP);
 const same = run.same_models.split(',');
@@ -59,6 +59,7 @@ for (const [m, c] of Object.entries(cmp)) {
   const eq = (e) => e && e.only_fundguard === 0 && e.only_sql === 0;
   let verdict;
   if (!same.includes(m)) verdict = fg.registered.includes(m) ? 'not run by fundguard (input missing)' : 'not yet in fundguard';
+  else if (!d && !p) verdict = 'no SQL run';
   else if ((!d || eq(d)) && (!p || eq(p))) { verdict = 'same'; agree++; }
   else verdict = m === 'covisit_group' ? 'graph only in SQL' : 'DIFFERENT';
   md += `| ${m} | ${same.includes(m) ? n(fg.models[m]?.findings ?? 0) : '—'} | ${s(duck.models?.[m]?.seconds)} | `;
@@ -67,7 +68,8 @@ for (const [m, c] of Object.entries(cmp)) {
 }
 for (const [m, e] of Object.entries(duck.models ?? {}))
   if (e.skipped) md += `| ${m} | | | | | | | SQL skipped: ${e.skipped} |\n`;
-md += `\n${agree} of ${same.length} compared models name the same keys in all three engines.\n\n`;
+if (!duck.skipped || !pg.skipped) md += `\n${agree} of ${same.length} compared models name the same keys in fundguard and the SQL engines run.\n\n`;
+else md += `\nNo SQL engine ran: nothing compared.\n\n`;
 md += `## What the SQL does not do\n\n`;
 md += `- \`rule\`: the review engine's 两库 rules; bench/check compares the engine with the same checks as SQL (bench/results/check.md).\n`;
 md += `- \`stock_mismatch\`: needs 3501 stock counts, which are in inventory.jsonl but not in ledger_events.jsonl, the pack events both read.\n`;
@@ -76,7 +78,7 @@ md += `institution on one day, an edge at ≥ 3 distinct days) and names every p
 md += `and the costly part (the self-join of visits by institution and day).\n`;
 md += `- The pack models in SQL replay the ledger's state machine as running sums over each code's events in file order (standing sold units `;
 md += `of every institution, the last purchase before each sale), not the ledger's exact rules for unmatched returns.\n`;
-writeFileSync(join(outDir, 'screen.md'), md);
-writeFileSync(join(outDir, 'screen.json'),
+writeFileSync(join(outDir, `${name}.md`), md);
+writeFileSync(join(outDir, `${name}.json`),
   `${JSON.stringify({ run, fundguard: fg, duckdb: duck, postgresql: pg, compare: cmp }, null, 1)}\n`);
 console.log(md);
