@@ -31,8 +31,8 @@ static void cleanup(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char path[128];
-    if (dir[0] == '\0' &&
-        (mkdtemp(strcpy(dir, "/tmp/fuzz-screen-XXXXXX")) == NULL || atexit(cleanup) != 0))
+    if (dir[0] == '\0' && (snprintf(dir, sizeof(dir), "/tmp/fuzz-screen-XXXXXX") < 0 ||
+                           mkdtemp(dir) == NULL || atexit(cleanup) != 0))
         abort();
     const char *p = (const char *)data, *end = p + size;
     for (size_t i = 0; i < 8; i++) { /* the input files */
@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fg_screen_summary_t *s = NULL;
     fg_error_t err;
     int rc = fg_screen_run(&o, &s, &err);
-    strcat(path, "/findings.jsonl");
+    snprintf(path, sizeof(path), "%s/out/findings.jsonl", dir);
     if (rc == 0 && access(path, R_OK) != 0)
         abort(); /* a run that succeeded wrote its findings */
     if (rc != 0 && (err.code != rc || err.msg[0] == '\0'))

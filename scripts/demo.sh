@@ -31,3 +31,21 @@ say "The traceability ledger: every pack event in order, alerts against truth.cs
 
 say "The review engine (两库) over every settlement, 事后 stage: recall against truth.csv"
 "$root/bench/check/recall.sh" "$root/build" "$out"
+
+# ---------------------------------------------------------------- post-event screening (issue 14)
+# screen_demo: every post-event model (fundguard screen) over the county, in one pass; per model the
+# findings, the amount, and recall/precision against truth.csv (--truth: the scenario → model table
+# and the keys that must agree are in src/screen/truth.c; docs/screen.md). Exit 1 of the screen
+# means "findings", not failure. Self-contained: uses only $fg, $root and $out.
+screen_demo() {
+    local rc=0
+    "$fg" screen --kb "$root/kb" --kb "$root/tests/data/kb/demo-local" --truth "$out/truth.csv" \
+        --out "$out/screen" "$out" || rc=$?
+    if [ "$rc" -gt 1 ]; then
+        echo "demo: fundguard screen failed (exit $rc)" >&2
+        return "$rc"
+    fi
+    echo "report: $out/screen/report.html, findings: $out/screen/findings.jsonl, findings.xlsx"
+}
+say "Post-event screening (事后监管): every model — findings, amount, recall/precision against truth.csv"
+screen_demo

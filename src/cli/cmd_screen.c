@@ -123,18 +123,33 @@ static int parse_date_opt(const char *name, const char *v, fg_date_t *out)
     return FG_EXIT_OK;
 }
 
+/* Columns a UTF-8 string takes on a terminal: CJK (U+1100 and up) two, others one. */
+static size_t display_width(const char *s)
+{
+    size_t w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p & 0xc0) == 0x80)
+            continue;
+        w += *p >= 0xe1 ? 2 : 1;
+    }
+    return w;
+}
+
 static void print_summary(const fg_screen_summary_t *s)
 {
-    printf("%-22s %-16s %8s %14s  %s\n", "model", "", "findings", "amount (yuan)", "");
+    printf("%-22s %-26s %8s %14s\n", "model", "", "findings", "amount (yuan)");
     for (size_t i = 0; i < s->nmodels; i++) {
         const fg_screen_model_summary_t *m = &s->models[i];
+        size_t w = display_width(m->name_zh);
+        int pad = w < 26 ? (int)(26 - w) : 0;
         char amt[FG_MONEY_TEXTLEN];
         fg_money_format(m->amount, amt);
         if (m->enabled)
-            printf("%-22s %-16s %8llu %14s\n", m->name, m->name_zh, (unsigned long long)m->findings,
-                   amt);
+            printf("%-22s %s%*s %8llu %14s\n", m->name, m->name_zh, pad, "",
+                   (unsigned long long)m->findings, amt);
         else
-            printf("%-22s %-16s %8s %14s  off: %s\n", m->name, m->name_zh, "-", "-", m->why);
+            printf("%-22s %s%*s %8s %14s  off: %s\n", m->name, m->name_zh, pad, "", "-", "-",
+                   m->why);
     }
     char amt[FG_MONEY_TEXTLEN];
     fg_money_format(s->amount, amt);

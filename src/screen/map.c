@@ -27,8 +27,8 @@ void *fg__screen_map_get(fg__screen_map_t *m, const char *key, int create)
 {
     uint64_t h = fg_hmap_fold(fg_hash64(key, strlen(key)));
     size_t probe = 0;
-    const fg_hmap_slot_t *s;
-    while ((s = fg_hmap_find(&m->idx, h, &probe)) != NULL)
+    for (const fg_hmap_slot_t *s = fg_hmap_find(&m->idx, h, &probe); s != NULL;
+         s = fg_hmap_find(&m->idx, h, &probe))
         if (strcmp(m->key[s->value - 1], key) == 0)
             return fg__screen_map_at(m, s->value - 1);
     if (!create)

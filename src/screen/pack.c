@@ -6,10 +6,11 @@
  * their day.
  *
  * Per directory the events come from ledger_events.jsonl when present, else from inventory.jsonl's
- * 3503/3504/3505/3506 documents — never both (they are the same events in two shapes). Each file is
- * in time order (as `fundguard gen` and the national interfaces write them); directories are
- * merged by time, the earlier directory first on a tie, so data split by month gives the events in
- * the same order as one file.
+ * 3503/3504/3505/3506 documents — never both (they are the same events in two shapes); an
+ * inventory document's quantity is shared by its trace codes, its pack size is the catalogue's.
+ * Each file is in time order (as `fundguard gen` and the national interfaces write them);
+ * directories are merged by time, the earlier directory first on a tie, so data split by month
+ * gives the events in the same order as one file.
  */
 #include "core/compat.h"
 
@@ -68,6 +69,7 @@ static void from_inventory(pack_t *pk, source_t *s, const char *line, size_t n)
         src_bad(pk, s, &e);
         return;
     }
+    IN(pk, s)->rows++;
     for (size_t i = 0; i < doc.ninv; i++) {
         const fg_inv_event_t *iv = &doc.inv[i];
         if (iv->type == FG_INV_STOCK_COUNT) {
@@ -103,7 +105,11 @@ static void from_inventory(pack_t *pk, source_t *s, const char *line, size_t n)
                      iv->fixmedins_code[0] ? iv->fixmedins_code : doc.fixmedins_code);
             ev->time = iv->time;
             ev->units = units > 0 && units < FG_LEDGER_UNITS_MAX ? (uint32_t)units : 0;
-            ev->trdn = iv->trace[k].trdn_flag;
+            ev->trdn = iv->trace[k].trdn_flag || iv->trdn_flag == 1;
+            const fg_catalogue_item_t *c =
+                fg__screen_ref_catalogue(&pk->cx->ref, iv->med_list_codg);
+            if (c != NULL && c->pack_units > 0)
+                ev->pack_units = (uint32_t)c->pack_units; /* the interfaces carry no pack size */
             snprintf(ev->med_list, sizeof(ev->med_list), "%s", iv->med_list_codg);
             snprintf(ev->setl_id, sizeof(ev->setl_id), "%s", iv->setl_id);
             snprintf(ev->psn_no, sizeof(ev->psn_no), "%s", iv->psn_no);
@@ -204,7 +210,6 @@ static int apply_next(pack_t *pk, source_t *s, fg_error_t *err)
     fg__screen_event_t e = {.file = IN(pk, s)->path, .line = s->line};
     if (s->has_count) {
         s->has_count = 0;
-        IN(pk, s)->rows++;
         e.count = &s->count;
         if (!fg__screen_in_window(pk->cx, s->count.time))
             return 0;

@@ -64,8 +64,9 @@ static size_t rows_find(const fg__screen_rows_t *rs, int second, const char *k, 
     size_t probe = 0;
     size_t n = 0;
     uint32_t found[64];
-    const fg_hmap_slot_t *s;
-    while ((s = fg_hmap_find(m, hkey(k), &probe)) != NULL && n < 64) {
+    uint64_t h = hkey(k);
+    for (const fg_hmap_slot_t *s = fg_hmap_find(m, h, &probe); s != NULL && n < 64;
+         s = fg_hmap_find(m, h, &probe)) {
         const char *row = (const char *)rs->v + (s->value - 1) * rs->size;
         if (strcmp(row + off, k) == 0)
             found[n++] = s->value - 1;

@@ -91,6 +91,27 @@ static int check_model_list(const char *list, fg_error_t *err)
     return 0;
 }
 
+/* Why a model is off: the files missing, and the knowledge tables when --kb was not given. */
+static void why_off(char *why, size_t n, unsigned missing)
+{
+    size_t len = 0;
+    for (unsigned b = 0; b < FG__SCREEN_IN__COUNT; b++) {
+        if (!(missing & (1u << b)) || (1u << b) == FG__SCREEN_IN_KB)
+            continue;
+        int k =
+            snprintf(why + len, n - len, "%s%s", len ? ", " : "", fg__screen_input_name(1u << b));
+        if (k > 0 && (size_t)k < n - len)
+            len += (size_t)k;
+    }
+    if (len > 0) {
+        int k = snprintf(why + len, n - len, " missing in every input");
+        if (k > 0 && (size_t)k < n - len)
+            len += (size_t)k;
+    }
+    if (missing & FG__SCREEN_IN_KB)
+        snprintf(why + len, n - len, "%sno knowledge tables (--kb)", len ? "; " : "");
+}
+
 static int setup_models(fg__screen_ctx_t *cx, fg_error_t *err)
 {
     fg_screen_summary_t *s = cx->sum;
@@ -118,21 +139,15 @@ static int setup_models(fg__screen_ctx_t *cx, fg_error_t *err)
         }
         unsigned missing = m->needs & ~cx->present;
         if (missing != 0) {
-            size_t len = 0;
-            for (unsigned b = 0; b < FG__SCREEN_IN__COUNT; b++)
-                if (missing & (1u << b)) {
-                    int k = snprintf(ms->why + len, sizeof(ms->why) - len, "%s%s", len ? ", " : "",
-                                     fg__screen_input_name(1u << b));
-                    if (k > 0 && (size_t)k < sizeof(ms->why) - len)
-                        len += (size_t)k;
-                }
-            snprintf(ms->why + len, sizeof(ms->why) - len, " missing in every input");
+            why_off(ms->why, sizeof(ms->why), missing);
             continue;
         }
         run->enabled = 1;
         ms->enabled = 1;
         cx->read |= (m->needs | m->wants) & cx->present;
     }
+    /* Institutions (a small file) are always loaded when present: the reports show names. */
+    cx->read |= cx->present & FG__SCREEN_IN_INSTITUTIONS;
     for (size_t i = 0; rc == 0 && cx->o->params != NULL && cx->o->params[i] != NULL; i++)
         rc = set_param(cx, cx->o->params[i], err);
     return rc;
@@ -226,8 +241,64 @@ static int write_file(const char *dir, const char *name, const fg_buf_t *b, fg_e
     return 0;
 }
 
-static int summary_json(const fg_screen_summary_t *s, fg_buf_t *b)
+/* The input bits an input summary's kind stands for. */
+static unsigned kind_bits(const char *kind)
 {
+    static const struct {
+        const char *kind;
+        unsigned bits;
+    } K[] = {
+        {"setl_d", FG__SCREEN_IN_SETL},
+        {"mdtrt_d", FG__SCREEN_IN_MDTRT},
+        {"fee_list_d", FG__SCREEN_IN_FEE},
+        {"setl_list_diag_d", FG__SCREEN_IN_DIAG},
+        {"setl_list_oprn_d", FG__SCREEN_IN_OPRN},
+        {"persons", FG__SCREEN_IN_PERSONS},
+        {"institutions", FG__SCREEN_IN_INSTITUTIONS},
+        {"staff", FG__SCREEN_IN_STAFF},
+        {"catalogue", FG__SCREEN_IN_CATALOGUE},
+        {"deaths", FG__SCREEN_IN_DEATHS},
+        {"injuries", FG__SCREEN_IN_INJURIES},
+        {"invoices", FG__SCREEN_IN_INVOICES},
+        {"suspensions", FG__SCREEN_IN_SUSPENSIONS},
+        {"ledger_events", FG__SCREEN_IN_PACK_EVENTS},
+        {"inventory", FG__SCREEN_IN_PACK_EVENTS | FG__SCREEN_IN_STOCK_COUNTS},
+    };
+    for (size_t i = 0; i < sizeof(K) / sizeof(K[0]); i++)
+        if (strcmp(K[i].kind, kind) == 0)
+            return K[i].bits;
+    return 0;
+}
+
+/* A model's inputs as read: the kinds, and their rows and bad rows summed. */
+static int model_inputs(const fg_screen_summary_t *s, unsigned reads, fg_buf_t *b)
+{
+    uint64_t rows = 0;
+    uint64_t bad = 0;
+    int rc = fg_buf_appends(b, ",\"inputs\":[");
+    unsigned listed = 0;
+    size_t n = 0;
+    for (size_t i = 0; rc == 0 && i < s->ninputs; i++) {
+        const fg_screen_input_summary_t *in = &s->inputs[i];
+        unsigned bits = kind_bits(in->kind);
+        if ((bits & reads) == 0)
+            continue;
+        rows += in->rows;
+        bad += in->bad_rows;
+        if ((listed & bits) == bits)
+            continue;
+        listed |= bits;
+        rc = fg_buf_printf(b, "%s\"%s\"", n++ ? "," : "", in->kind);
+    }
+    if (rc == 0)
+        rc = fg_buf_printf(b, "],\"rows\":%llu,\"bad_rows\":%llu", (unsigned long long)rows,
+                           (unsigned long long)bad);
+    return rc;
+}
+
+static int summary_json(const fg__screen_ctx_t *cx, fg_buf_t *b)
+{
+    const fg_screen_summary_t *s = cx->sum;
     int rc = fg_buf_printf(b,
                            "{\"findings\":%llu,\"amount\":%lld,\"persons\":%llu,\"fee_lines\":%llu,"
                            "\"events\":%llu,\"bad_rows\":%llu,\"partitions\":%llu,\"models\":[",
@@ -249,6 +320,9 @@ static int summary_json(const fg_screen_summary_t *s, fg_buf_t *b)
             if (rc == 0)
                 rc = fg_buf_append_json_str(b, m->why, strlen(m->why));
         }
+        const fg__screen_model_t *mm = cx->runs[i].m;
+        if (rc == 0 && m->enabled)
+            rc = model_inputs(s, (mm->needs | mm->wants) & cx->present, b);
         if (rc == 0)
             rc = fg_buf_appendc(b, '}');
     }
@@ -301,7 +375,8 @@ static int write_reports(fg__screen_ctx_t *cx, const char *dir, fg_error_t *err)
 
 static int write_outputs(fg__screen_ctx_t *cx, const char *dir, fg_error_t *err)
 {
-    qsort(cx->kept, cx->nkept, sizeof(*cx->kept), cmp_kept);
+    if (cx->nkept > 1)
+        qsort(cx->kept, cx->nkept, sizeof(*cx->kept), cmp_kept);
     fg_screen_summary_t *s = cx->sum;
     fg_buf_t b;
     fg_buf_init(&b, SIZE_MAX / 2);
@@ -320,7 +395,7 @@ static int write_outputs(fg__screen_ctx_t *cx, const char *dir, fg_error_t *err)
         rc = write_file(dir, "findings.jsonl", &b, err);
     fg_buf_reset(&b);
     if (rc == 0)
-        rc = summary_json(s, &b);
+        rc = summary_json(cx, &b);
     if (rc == 0)
         rc = write_file(dir, "summary.json", &b, err);
     fg_buf_release(&b);
@@ -428,6 +503,8 @@ int fg_screen_run(const fg_screen_options_t *o, fg_screen_summary_t **out, fg_er
                           "fee_list_d.csv, ledger_events.jsonl …)");
     if (rc == 0)
         rc = setup_models(&cx, err);
+    if (rc == 0)
+        cx.total = fg__screen_input_bytes(&cx);
     const char *dir = o->out_dir != NULL ? o->out_dir : "screen-out";
     if (rc == 0)
         rc = make_dirs(&cx, dir, err);

@@ -80,6 +80,26 @@ unsigned fg__screen_find_inputs(const fg_screen_options_t *o)
     return present;
 }
 
+uint64_t fg__screen_input_bytes(const fg__screen_ctx_t *cx)
+{
+    uint64_t total = 0;
+    char path[4096];
+    for (size_t d = 0; d < cx->o->ndirs; d++) {
+        const char *last = NULL;
+        for (size_t i = 0; i < sizeof(INPUT_FILES) / sizeof(INPUT_FILES[0]); i++) {
+            struct stat st;
+            if ((cx->read & INPUT_FILES[i].bit) == 0 ||
+                (last != NULL && strcmp(last, INPUT_FILES[i].file) == 0))
+                continue;
+            last = INPUT_FILES[i].file;
+            snprintf(path, sizeof(path), "%s/%s", cx->o->dirs[d], INPUT_FILES[i].file);
+            if (stat(path, &st) == 0)
+                total += (uint64_t)st.st_size;
+        }
+    }
+    return total;
+}
+
 fg_screen_input_summary_t *fg__screen_input_add(fg__screen_ctx_t *cx, const char *path,
                                                 const char *kind)
 {

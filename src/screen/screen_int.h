@@ -16,7 +16,7 @@
  *      `person` callback gets every row of that person from all directories, each kind sorted by
  *      time then id (fg__screen_person_t). Most models work here with no state of their own, or
  *      keep compact per-institution / per-staff state for the end.
- *   5. Pack events: ledger_events.jsonl (else inventory.jsonl's 3503/3504) of every directory,
+ *   5. Pack events: ledger_events.jsonl (else inventory.jsonl's 3503–3506) of every directory,
  *      merged in time order, are applied to an embedded ledger (src/ledger, in tmp_dir, fsync off);
  *      the `event` callback gets each event with the ledger's outcome; 3501 stock counts from
  *      inventory.jsonl come as count events (fg__screen_event_t.count).
@@ -50,20 +50,20 @@
 /* What a model reads. A model's `needs` must all be present (else it is switched off); its `wants`
  * are read when present. */
 typedef enum fg__screen_input {
-    FG__SCREEN_IN_SETL = 1u << 0,          /* setl_d.csv */
-    FG__SCREEN_IN_MDTRT = 1u << 1,         /* mdtrt_d.csv */
-    FG__SCREEN_IN_FEE = 1u << 2,           /* fee_list_d.csv */
-    FG__SCREEN_IN_DIAG = 1u << 3,          /* setl_list_diag_d.csv */
-    FG__SCREEN_IN_OPRN = 1u << 4,          /* setl_list_oprn_d.csv */
-    FG__SCREEN_IN_PERSONS = 1u << 5,       /* persons.csv */
-    FG__SCREEN_IN_INSTITUTIONS = 1u << 6,  /* institutions.csv */
-    FG__SCREEN_IN_STAFF = 1u << 7,         /* staff.csv */
-    FG__SCREEN_IN_CATALOGUE = 1u << 8,     /* catalogue.csv */
-    FG__SCREEN_IN_DEATHS = 1u << 9,        /* deaths.csv */
-    FG__SCREEN_IN_INJURIES = 1u << 10,     /* injuries.csv */
-    FG__SCREEN_IN_INVOICES = 1u << 11,     /* invoices.csv (partitioned with the person's rows) */
-    FG__SCREEN_IN_SUSPENSIONS = 1u << 12,  /* suspensions.csv */
-    FG__SCREEN_IN_PACK_EVENTS = 1u << 13,  /* ledger_events.jsonl, else inventory.jsonl 3503/3504 */
+    FG__SCREEN_IN_SETL = 1u << 0,         /* setl_d.csv */
+    FG__SCREEN_IN_MDTRT = 1u << 1,        /* mdtrt_d.csv */
+    FG__SCREEN_IN_FEE = 1u << 2,          /* fee_list_d.csv */
+    FG__SCREEN_IN_DIAG = 1u << 3,         /* setl_list_diag_d.csv */
+    FG__SCREEN_IN_OPRN = 1u << 4,         /* setl_list_oprn_d.csv */
+    FG__SCREEN_IN_PERSONS = 1u << 5,      /* persons.csv */
+    FG__SCREEN_IN_INSTITUTIONS = 1u << 6, /* institutions.csv */
+    FG__SCREEN_IN_STAFF = 1u << 7,        /* staff.csv */
+    FG__SCREEN_IN_CATALOGUE = 1u << 8,    /* catalogue.csv */
+    FG__SCREEN_IN_DEATHS = 1u << 9,       /* deaths.csv */
+    FG__SCREEN_IN_INJURIES = 1u << 10,    /* injuries.csv */
+    FG__SCREEN_IN_INVOICES = 1u << 11,    /* invoices.csv (partitioned with the person's rows) */
+    FG__SCREEN_IN_SUSPENSIONS = 1u << 12, /* suspensions.csv */
+    FG__SCREEN_IN_PACK_EVENTS = 1u << 13, /* ledger_events.jsonl, else inventory.jsonl 3503–3506 */
     FG__SCREEN_IN_STOCK_COUNTS = 1u << 14, /* inventory.jsonl 3501 stock counts */
     FG__SCREEN_IN_KB = 1u << 15,           /* knowledge tables (options kb_dirs) */
     FG__SCREEN_IN__COUNT = 16

@@ -85,6 +85,9 @@ struct fg__screen_ctx {
 /* FG__SCREEN_IN_* of the files found in any input directory (and --kb). */
 unsigned fg__screen_find_inputs(const fg_screen_options_t *o);
 
+/* Bytes of the input files the enabled models read (the progress total). */
+uint64_t fg__screen_input_bytes(const fg__screen_ctx_t *cx);
+
 /* Add an input to the summary; returns its index. */
 fg_screen_input_summary_t *fg__screen_input_add(fg__screen_ctx_t *cx, const char *path,
                                                 const char *kind);

@@ -6,8 +6,9 @@
  * THE ONE PLACE where scenarios meet models (docs/screen.md "Measuring against truth.csv"):
  * SCENARIOS says which model must find each scenario (recall) and how a finding "names its keys";
  * ALSO says which other scenarios' cases a model's findings may rightly name (precision) — a
- * duplicated pack also breaks the stock reconciliation, a reflowed pack is also sold twice, and
- * the review engine's status rules fire on the status scenarios.
+ * duplicated pack also breaks the stock reconciliation, a reflowed pack is also sold twice, an
+ * injected case settled at a suspended institution is settled during the suspension, and the
+ * review engine's rules fire on any injected case.
  */
 #include "core/compat.h"
 
@@ -56,6 +57,7 @@ static const struct scenario {
     {"invoice_duplicate", "invoice_duplicate", K_SETL, NULL},
     {"peer_outlier", "peer_outlier", K_INST, NULL},
     {"covisit_group", "covisit_group", K_GROUP, NULL},
+    {"staff_overload", "staff_overload", K_STAFF, NULL},
     {"rule_gender_drug", "rule", K_FAMILY | K_LINE, "gender"},
     {"rule_gender_item", "rule", K_FAMILY | K_LINE, "gender"},
     {"rule_child_drug", "rule", K_FAMILY | K_LINE, "age"},
@@ -91,6 +93,7 @@ static const struct also {
     {"stock_mismatch", "trace_dup_other_inst", K_INST | K_DRUG},
     {"stock_mismatch", "trace_reflow", K_INST | K_DRUG},
     {"stock_mismatch", "trace_sold_repurchased", K_INST | K_DRUG},
+    {"institution_suspended", "*", K_SETL},
     {"rule", "*", K_SETL},
     {"rule", "*", K_MDTRT},
     {"rule", "*", K_PSN},
