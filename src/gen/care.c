@@ -1375,10 +1375,28 @@ static void emit_settlement(gen_ctx_t *g, const person_t *ps, visit_t *v, fg_tim
 }
 
 /* Settle the visit (and refund it when drawn so). */
+/* Lines of normal care dated while their doctor is suspended (a stay begun before the
+ * suspension) go to a colleague of the department: normal care never bills a suspended doctor. */
+static void hand_over(gen_ctx_t *g, visit_t *v, gen_rng_t *r)
+{
+    if (v->whole_case != GEN_NONE || v->evid_case != GEN_NONE)
+        return;
+    for (uint32_t i = 0; i < v->nlines; i++) {
+        line_t *l = &v->lines[i];
+        fg_date_t d = fg_time_date(l->t);
+        if (l->case_id != GEN_NONE || l->doctor == GEN_NONE ||
+            staff_ok(&g->reg.staff[l->doctor], d))
+            continue;
+        l->doctor = doctor_for(g, v->inst, g->reg.staff[l->doctor].dept, d, r);
+        l->dept = g->reg.staff[l->doctor].dept;
+    }
+}
+
 static void settle(gen_ctx_t *g, const person_t *ps, visit_t *v, gen_rng_t *r)
 {
     if (v->nlines == 0)
         return;
+    hand_over(g, v, r);
     if (v->doctor == GEN_NONE)
         v->doctor = v->lines[0].doctor;
     fg_time_t st = v->end + 60 * rng_range(r, 1, 12);
@@ -1419,8 +1437,9 @@ static void settle(gen_ctx_t *g, const person_t *ps, visit_t *v, gen_rng_t *r)
         int has_case = 0;
         for (uint32_t i = 0; i < v->nlines; i++)
             has_case |= v->lines[i].case_id != GEN_NONE;
-        if (!has_case) {
-            fg_time_t rt = st + 60 * rng_range(r, 10, 60 * 24 * 3);
+        fg_time_t rt = st + 60 * rng_range(r, 10, 60 * 24 * 3);
+        /* within the year: a return after the closing stock count would break its books */
+        if (!has_case && fg_time_date(rt) < g->y0 + g->ndays) {
             for (uint32_t i = 0; i < v->nlines; i++)
                 v->lines[i].t = rt;
             emit_settlement(g, ps, v, rt, 1);

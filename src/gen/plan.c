@@ -754,6 +754,10 @@ static int plan_post(gen_ctx_t *g, int scen, gen_rng_t *r)
         it->inst = county_hospital(g, p.county, 1u << IK_H2 | 1u << IK_H3 | 1u << IK_H1, d, r);
         it->arg = rng_range(r, 5, 12);  /* first LOS */
         it->arg2 = rng_range(r, 2, 14); /* days between discharge and readmission */
+        for (int t = 0; t < 8 && it->inst != GEN_NONE &&
+                        inst_suspended(&g->reg.inst[it->inst], d + it->arg + it->arg2);
+             t++)
+            it->inst = county_hospital(g, p.county, 1u << IK_H2 | 1u << IK_H3 | 1u << IK_H1, d, r);
         g->cases[cid].inst = it->inst;
         return 0;
     }
@@ -768,6 +772,12 @@ static int plan_post(gen_ctx_t *g, int scen, gen_rng_t *r)
         it->cat = plain_drug(g, rng_chance(r, 0.5) ? AR_CARDIO : AR_DIAB, r);
         it->arg = rng_range(r, 150, 360); /* days' supply bought at once */
         it->arg2 = rng_range(r, 20, 35);  /* next purchase this many days later */
+        /* open on both days: a case breaks one rule, not an agreement's suspension too */
+        for (int t = 0; t < 8 && it->inst != GEN_NONE &&
+                        (inst_suspended(&g->reg.inst[it->inst], d) ||
+                         inst_suspended(&g->reg.inst[it->inst], d + it->arg2));
+             t++)
+            it->inst = county_pharmacy(g, p.county, it->inst, d, r);
         g->cases[cid].inst = it->inst;
         g->cases[cid].cat = it->cat;
         return 0;

@@ -42,7 +42,6 @@ static const char *const ind_zh[I__N] = {"药占比",       "检查检验占比"
                                          "住院次均费用", "药店次均费用", "平均住院日"};
 
 typedef struct inst_sums {
-    char code[16];
     int64_t total, drug, exam; /* fen of fee lines */
     int64_t nlines;
     int64_t op_cost, ip_cost, ph_cost; /* fen of settlements */
@@ -51,7 +50,7 @@ typedef struct inst_sums {
 } inst_sums_t;
 
 typedef struct state {
-    fg__mp_map_t by_code; /* hash of the code → index + 1 */
+    fg__mp_ids_t code; /* institution codes, numbered as inst */
     inst_sums_t *inst;
     size_t n, cap;
 } state_t;
@@ -60,7 +59,7 @@ static int init(fg__screen_ctx_t *cx, void **out)
 {
     (void)cx;
     state_t *s = fg_calloc(1, sizeof(*s));
-    if (s == NULL || fg__mp_map_init(&s->by_code, sizeof(uint32_t), 1024) != 0) {
+    if (s == NULL || fg__mp_ids_init(&s->code) != 0) {
         fg_free(s);
         return FG_ENOMEM;
     }
@@ -73,17 +72,17 @@ static void sfree(void *p)
     state_t *s = p;
     if (s == NULL)
         return;
-    fg__mp_map_free(&s->by_code);
+    fg__mp_ids_free(&s->code);
     fg_free(s->inst);
     fg_free(s);
 }
 
 static inst_sums_t *sums(state_t *s, const char *code)
 {
-    uint32_t *ix = fg__mp_map_get(&s->by_code, fg__mp_key(code));
-    if (ix == NULL)
+    uint32_t ix = fg__mp_ids_of(&s->code, code);
+    if (ix == UINT32_MAX)
         return NULL;
-    if (*ix == 0) {
+    if (ix == s->n) {
         if (s->n == s->cap) {
             size_t cap = s->cap ? s->cap * 2 : 64;
             inst_sums_t *p = fg_realloc_array(s->inst, cap, sizeof(*p));
@@ -92,11 +91,9 @@ static inst_sums_t *sums(state_t *s, const char *code)
             s->inst = p;
             s->cap = cap;
         }
-        memset(&s->inst[s->n], 0, sizeof(s->inst[0]));
-        snprintf(s->inst[s->n].code, sizeof(s->inst[0].code), "%s", code);
-        *ix = (uint32_t)++s->n;
+        memset(&s->inst[s->n++], 0, sizeof(s->inst[0]));
     }
-    return &s->inst[*ix - 1];
+    return &s->inst[ix];
 }
 
 static int person(fg__screen_ctx_t *cx, void *state, const fg__screen_person_t *p)
@@ -211,7 +208,7 @@ static int score_one(fg__screen_ctx_t *cx, const state_t *s, size_t i, int k, do
     const fg__screen_ref_t *ref = fg__screen_ref(cx);
     int64_t minv = fg__screen_param(cx, "min_visits");
     size_t minp = (size_t)fg__screen_param(cx, "min_peers");
-    const fg_institution_t *me = fg__screen_ref_institution(ref, s->inst[i].code);
+    const fg_institution_t *me = fg__screen_ref_institution(ref, s->code.s[i]);
     int64_t vol;
     if (me == NULL || !value(&s->inst[i], k, minv, &out->x, &vol))
         return 0;
@@ -219,7 +216,7 @@ static int score_one(fg__screen_ctx_t *cx, const state_t *s, size_t i, int k, do
         size_t n = 0;
         for (size_t j = 0; j < s->n; j++) {
             double x;
-            const fg_institution_t *o = fg__screen_ref_institution(ref, s->inst[j].code);
+            const fg_institution_t *o = fg__screen_ref_institution(ref, s->code.s[j]);
             if (peer(me, o, level) && value(&s->inst[j], k, minv, &x, &vol))
                 buf[n++] = x;
         }
@@ -268,11 +265,12 @@ static fg_fen_t excess(const inst_sums_t *in, int k, double med)
     return e > 0 ? (fg_fen_t)(e + 0.5) : 0;
 }
 
-static int emit_inst(fg__screen_ctx_t *cx, const inst_sums_t *in, const score_t *sc, int best)
+static int emit_inst(fg__screen_ctx_t *cx, const char *code, const inst_sums_t *in,
+                     const score_t *sc, int best)
 {
     fg__screen_finding_t f;
     fg__screen_finding_init(&f, FG__SCREEN_SUSPICIOUS);
-    snprintf(f.fixmedins_code, sizeof(f.fixmedins_code), "%s", in->code);
+    snprintf(f.fixmedins_code, sizeof(f.fixmedins_code), "%s", code);
     f.amount = excess(in, best, sc[best].med);
     f.score = round(sc[best].z * 1000) / 1000;
     f.has_score = 1;
@@ -298,12 +296,13 @@ static int emit_inst(fg__screen_ctx_t *cx, const inst_sums_t *in, const score_t 
         rc = fg_buf_append(&arr, "]\0", 2);
     if (rc == 0)
         rc = fg__screen_ev_str(&f, "indicator", ind_name[best]);
-    if (rc == 0)
-        rc = fg__screen_ev_num(&f, "z", round(sc[best].z * 1000) / 1000);
-    if (rc == 0)
-        rc = fg__screen_ev_num(&f, "value", round(sc[best].x * 1000) / 1000);
-    if (rc == 0)
-        rc = fg__screen_ev_num(&f, "median", round(sc[best].med * 1000) / 1000);
+    const double nums[3] = {sc[best].z, sc[best].x, sc[best].med};
+    const char *const keys[3] = {"z", "value", "median"};
+    for (int k = 0; k < 3 && rc == 0; k++) {
+        char num[48];
+        snprintf(num, sizeof(num), "%.3f", nums[k]);
+        rc = fg__screen_ev_raw(&f, keys[k], num);
+    }
     if (rc == 0)
         rc = fg__screen_ev_int(&f, "peers", (int64_t)sc[best].peers);
     if (rc == 0)
@@ -314,7 +313,7 @@ static int emit_inst(fg__screen_ctx_t *cx, const inst_sums_t *in, const score_t 
     fg_buf_release(&arr);
     snprintf(f.message, sizeof(f.message),
              "%s的%s偏离同类机构（%zu家）中位数，稳健Z值%.1f，超过%.0f，疑似过度诊疗或虚增费用",
-             in->code, ind_zh[best], sc[best].peers, sc[best].z, zmin);
+             code, ind_zh[best], sc[best].peers, sc[best].z, zmin);
     return fg__mp_emit(cx, &f, rc);
 }
 
@@ -337,7 +336,7 @@ static int finish(fg__screen_ctx_t *cx, void *state)
                 best = k;
         }
         if (best >= 0)
-            rc = emit_inst(cx, &s->inst[i], sc, best);
+            rc = emit_inst(cx, s->code.s[i], &s->inst[i], sc, best);
     }
     fg_free(buf);
     return rc;

@@ -3,9 +3,10 @@
  * period far beyond the days in it.
  *
  * Per person and drug (med_list_codg), over the drug lines (list_type 1xx) of outpatient and
- * pharmacy care (med_type 11, 13, 14, 41) of settlements that are not void: a line's days' supply
- * is its prd_days when given, else cnt × pack_units ÷ daily_dose from the catalogue (a drug the
- * catalogue gives no daily dose is left out); a refund line (cnt < 0) takes its days back. A
+ * pharmacy care (med_type 11, 13, 14, 41) of paid settlements (a refunded settlement and its
+ * refund both left out, void ones too): a line's days' supply is its prd_days when given, else
+ * cnt × pack_units ÷ daily_dose from the catalogue (a drug the catalogue gives no daily dose is
+ * left out); a line returned on its own (cnt < 0) takes its days back. A
  * finding when any `window_days` consecutive days hold purchases of more than ratio_pm / 1000 ×
  * window_days days' supply. One finding per person and drug: every line of the windows over the
  * limit (feedetl_sns, setl_ids); amount = the busiest window's cost × (its days − window_days) ÷
@@ -148,7 +149,7 @@ static int person(fg__screen_ctx_t *cx, void *state, const fg__screen_person_t *
             strcmp(fee->vali_flag, "0") == 0 || fee->med_list_codg[0] == '\0')
             continue;
         const fg_settlement_t *s = fg__screen_person_setl(p, fee->setl_id);
-        if (s != NULL && strcmp(s->vali_flag, "0") == 0)
+        if (s != NULL && !fg__mp_setl_paid(p, s))
             continue;
         fg_time_t t = fg__screen_fee_time(p, fee);
         int64_t md = mdays_of(cx, fee);

@@ -36,28 +36,21 @@ typedef struct day_slot {
     int64_t amount; /* fen billed: visits' settlements and timed lines */
 } day_slot_t;
 
-typedef struct staff_rec {
-    char code[16];
-    char inst[16];
-} staff_rec_t;
-
 typedef struct state {
-    fg__mp_map_t days;  /* (staff index << 32 | day) → day_slot_t */
-    fg__mp_map_t index; /* hash of the staff code → index + 1 (uint32_t) */
-    staff_rec_t *staff;
-    size_t nstaff, cap;
+    fg__mp_map_t days;  /* (staff number + 1 << 32 | day) → day_slot_t */
+    fg__mp_ids_t staff; /* staff codes */
+    fg__mp_ids_t inst;  /* the institution each staff member was first seen at (a list) */
 } state_t;
+
+static void sfree(void *p);
 
 static int init(fg__screen_ctx_t *cx, void **out)
 {
     (void)cx;
     state_t *s = fg_calloc(1, sizeof(*s));
     if (s == NULL || fg__mp_map_init(&s->days, sizeof(day_slot_t), 1 << 14) != 0 ||
-        fg__mp_map_init(&s->index, sizeof(uint32_t), 1 << 10) != 0) {
-        if (s != NULL) {
-            fg__mp_map_free(&s->days);
-            fg_free(s);
-        }
+        fg__mp_ids_init(&s->staff) != 0 || fg__mp_ids_init(&s->inst) != 0) {
+        sfree(s);
         return FG_ENOMEM;
     }
     *out = s;
@@ -70,31 +63,22 @@ static void sfree(void *p)
     if (s == NULL)
         return;
     fg__mp_map_free(&s->days);
-    fg__mp_map_free(&s->index);
-    fg_free(s->staff);
+    fg__mp_ids_free(&s->staff);
+    fg__mp_ids_free(&s->inst);
     fg_free(s);
 }
 
 /* The day slot of staff code on day d (NULL: out of memory). */
 static day_slot_t *slot(state_t *s, const char *code, const char *inst, fg_date_t d)
 {
-    uint32_t *ix = fg__mp_map_get(&s->index, fg__mp_key(code));
-    if (ix == NULL)
+    size_t known = s->staff.n;
+    uint32_t ix = fg__mp_ids_of(&s->staff, code);
+    if (ix == UINT32_MAX)
         return NULL;
-    if (*ix == 0) {
-        if (s->nstaff == s->cap) {
-            size_t cap = s->cap ? s->cap * 2 : 256;
-            staff_rec_t *p = fg_realloc_array(s->staff, cap, sizeof(*p));
-            if (p == NULL)
-                return NULL;
-            s->staff = p;
-            s->cap = cap;
-        }
-        snprintf(s->staff[s->nstaff].code, sizeof(s->staff[0].code), "%s", code);
-        snprintf(s->staff[s->nstaff].inst, sizeof(s->staff[0].inst), "%s", inst);
-        *ix = (uint32_t)++s->nstaff;
-    }
-    return fg__mp_map_get(&s->days, (uint64_t)*ix << 32 | (uint32_t)d);
+    /* a new staff member: their institution in the list of the same number */
+    if (s->staff.n > known && fg__mp_ids_push(&s->inst, inst) != 0)
+        return NULL;
+    return fg__mp_map_get(&s->days, (uint64_t)(ix + 1) << 32 | (uint32_t)d);
 }
 
 /* The visits: each staff member billing a line of it (or its chief doctor) counts it once. */
@@ -159,15 +143,15 @@ static int person(fg__screen_ctx_t *cx, void *state, const fg__screen_person_t *
     return rc;
 }
 
-static int one(fg__screen_ctx_t *cx, const staff_rec_t *st, fg_date_t d, const day_slot_t *sl,
-               int64_t maxv, int64_t maxm)
+static int one(fg__screen_ctx_t *cx, const char *code, const char *inst, fg_date_t d,
+               const day_slot_t *sl, int64_t maxv, int64_t maxm)
 {
     fg__screen_finding_t f;
     fg__screen_finding_init(&f, FG__SCREEN_SUSPICIOUS);
-    const fg_staff_t *ref = fg__screen_ref_staff(fg__screen_ref(cx), st->code);
-    snprintf(f.staff_code, sizeof(f.staff_code), "%s", st->code);
+    const fg_staff_t *ref = fg__screen_ref_staff(fg__screen_ref(cx), code);
+    snprintf(f.staff_code, sizeof(f.staff_code), "%s", code);
     snprintf(f.fixmedins_code, sizeof(f.fixmedins_code), "%s",
-             ref != NULL && ref->fixmedins_code[0] ? ref->fixmedins_code : st->inst);
+             ref != NULL && ref->fixmedins_code[0] ? ref->fixmedins_code : inst);
     f.time = fg_date_start(d);
     double share = 0;
     if (sl->visits > maxv)
@@ -191,7 +175,7 @@ static int one(fg__screen_ctx_t *cx, const staff_rec_t *st, fg_date_t d, const d
     snprintf(f.message, sizeof(f.message),
              "医保相关人员%s于%s开单门诊%u人次、计时服务%.1f小时，超出一人一日可完成的诊疗量"
              "（%lld人次或%.0f小时），疑似虚构或冒名诊疗",
-             st->code, d1, sl->visits, sl->minutes / 60.0, (long long)maxv, (double)maxm / 60.0);
+             code, d1, sl->visits, sl->minutes / 60.0, (long long)maxv, (double)maxm / 60.0);
     return fg__mp_emit(cx, &f, rc);
 }
 
@@ -208,7 +192,8 @@ static int finish(fg__screen_ctx_t *cx, void *state)
         fg_date_t d = (fg_date_t)(int32_t)(uint32_t)k;
         if (!fg__screen_in_window(cx, fg_date_start(d)))
             continue;
-        int rc = one(cx, &s->staff[(k >> 32) - 1], d, sl, maxv, maxm);
+        size_t ix = (size_t)(k >> 32) - 1;
+        int rc = one(cx, s->staff.s[ix], s->inst.s[ix], d, sl, maxv, maxm);
         if (rc != 0)
             return rc;
     }

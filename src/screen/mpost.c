@@ -64,6 +64,10 @@ long fg__mp_visits(const fg__screen_person_t *p, fg__mp_visit_t **out)
         n++;
     }
     fg_free(first);
+    if (n == 0) {
+        fg_free(v);
+        return 0;
+    }
     qsort(v, (size_t)n, sizeof(*v), cmp_visit);
     *out = v;
     return n;
@@ -206,4 +210,45 @@ uint64_t fg__mp_key(const char *s)
 {
     uint64_t h = fg_hash64(s, strlen(s));
     return h == 0 ? 1 : h;
+}
+
+int fg__mp_ids_init(fg__mp_ids_t *x)
+{
+    memset(x, 0, sizeof(*x));
+    return fg__mp_map_init(&x->map, sizeof(uint32_t), 1024);
+}
+
+void fg__mp_ids_free(fg__mp_ids_t *x)
+{
+    fg__mp_map_free(&x->map);
+    fg_free(x->s);
+    x->s = NULL;
+    x->n = x->cap = 0;
+}
+
+int fg__mp_ids_push(fg__mp_ids_t *x, const char *v)
+{
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 1024;
+        char(*p)[32] = fg_realloc_array(x->s, cap, sizeof(*p));
+        if (p == NULL)
+            return FG_ENOMEM;
+        x->s = p;
+        x->cap = cap;
+    }
+    snprintf(x->s[x->n++], sizeof(x->s[0]), "%s", v);
+    return 0;
+}
+
+uint32_t fg__mp_ids_of(fg__mp_ids_t *x, const char *id)
+{
+    uint32_t *ix = fg__mp_map_get(&x->map, fg__mp_key(id));
+    if (ix == NULL)
+        return UINT32_MAX;
+    if (*ix == 0) {
+        if (fg__mp_ids_push(x, id) != 0)
+            return UINT32_MAX;
+        *ix = (uint32_t)x->n;
+    }
+    return *ix - 1;
 }

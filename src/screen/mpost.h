@@ -24,7 +24,7 @@ typedef struct fg__mp_visit {
 } fg__mp_visit_t;
 
 /* The person's paid, valid visits in begntime order (those without a begin time are left out),
- * into *out (fg_free it): count, or -1 when out of memory. */
+ * into *out (fg_free it; NULL when there are none): count, or -1 when out of memory. */
 long fg__mp_visits(const fg__screen_person_t *p, fg__mp_visit_t **out);
 
 /* Kinds of visit by med_type. */
@@ -61,6 +61,20 @@ void fg__mp_map_free(fg__mp_map_t *m);
 void *fg__mp_map_get(fg__mp_map_t *m, uint64_t key);
 /* The slot of key, NULL when absent. */
 void *fg__mp_map_find(const fg__mp_map_t *m, uint64_t key);
+
+/* Ids (codes of up to 31 bytes) numbered 0, 1, … in the order first seen. */
+typedef struct fg__mp_ids {
+    fg__mp_map_t map; /* hash of the id → number + 1 */
+    char (*s)[32];
+    size_t n, cap;
+} fg__mp_ids_t;
+
+int fg__mp_ids_init(fg__mp_ids_t *x);
+void fg__mp_ids_free(fg__mp_ids_t *x);
+/* Append a copy of v (cut to 31 bytes) to the list x->s as number x->n. 0 or FG_ENOMEM. */
+int fg__mp_ids_push(fg__mp_ids_t *x, const char *v);
+/* The number of id (numbered when new), UINT32_MAX when out of memory. */
+uint32_t fg__mp_ids_of(fg__mp_ids_t *x, const char *id);
 
 /* A 64-bit key of a string (never 0). */
 uint64_t fg__mp_key(const char *s);

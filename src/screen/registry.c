@@ -18,6 +18,7 @@ extern const fg__screen_model_t fg__screen_model_quantity_excess;
 extern const fg__screen_model_t fg__screen_model_injury_third_party;
 extern const fg__screen_model_t fg__screen_model_invoice_duplicate;
 extern const fg__screen_model_t fg__screen_model_peer_outlier;
+extern const fg__screen_model_t fg__screen_model_covisit_group;
 extern const fg__screen_model_t fg__screen_model_staff_overload;
 extern const fg__screen_model_t fg__screen_model_staff_suspended;
 extern const fg__screen_model_t fg__screen_model_institution_suspended;
@@ -38,6 +39,7 @@ const fg__screen_model_t *const fg__screen_models[] = {
     &fg__screen_model_injury_third_party,
     &fg__screen_model_invoice_duplicate,
     &fg__screen_model_peer_outlier,
+    &fg__screen_model_covisit_group,
     &fg__screen_model_staff_overload,
     &fg__screen_model_staff_suspended,
     &fg__screen_model_institution_suspended,
