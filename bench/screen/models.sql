@@ -75,11 +75,19 @@ hit AS (SELECT mdtrt_id, prev_id FROM st WHERE begn_day - prev_end <= 15 AND cat
 SELECT mdtrt_id AS k FROM hit UNION SELECT prev_id FROM hit;
 
 -- model: frequent_visits
+-- Paid visits (a settlement neither refunded nor void nor reversed by a refund); dialysis (main
+-- diagnosis N18 / Z49) left out.
+CREATE TABLE paid AS
+SELECT s.setl_id, s.mdtrt_id FROM setl s
+WHERE s.refd = '0' AND s.vali = '1'
+    AND NOT EXISTS (SELECT 1 FROM setl r WHERE r.init_setl_id = s.setl_id AND r.refd = '1');
 CREATE TABLE k_frequent_visits AS
 WITH v AS (
     SELECT psn, begn_day,
         CASE WHEN med_type = '41' THEN 'p' WHEN med_type IN ('11', '13', '14') THEN 'o' END AS g
-    FROM mdtrt WHERE vali = '1'),
+    FROM mdtrt m
+    WHERE vali = '1' AND COALESCE(SUBSTR(maindiag, 1, 3), '') NOT IN ('N18', 'Z49')
+        AND EXISTS (SELECT 1 FROM paid p WHERE p.mdtrt_id = m.mdtrt_id)),
 w AS (
     SELECT psn, g, COUNT(*) OVER (PARTITION BY psn, g ORDER BY begn_day
         RANGE BETWEEN 29 PRECEDING AND CURRENT ROW) AS n
@@ -87,14 +95,17 @@ w AS (
 SELECT DISTINCT psn AS k FROM w WHERE (g = 'p' AND n >= 10) OR (g = 'o' AND n >= 8);
 
 -- model: quantity_excess
--- days' supply = cnt x pack units / daily dose, or the line's prd_days; any 90-day window > 135.
+-- Drug lines (list_type 1xx) of outpatient and pharmacy care: days' supply = the line's prd_days,
+-- else cnt x pack units / daily dose (a refund line takes its days back); any 90-day window > 135.
 CREATE TABLE k_quantity_excess AS
 WITH l AS (
     SELECT f.psn, f.code, f.day,
-        CASE WHEN f.prd_days IS NOT NULL AND f.prd_days > 0 THEN CAST(f.prd_days AS DECIMAL(18, 4))
+        CASE WHEN f.prd_days IS NOT NULL AND f.prd_days > 0
+             THEN CAST(f.prd_days AS DECIMAL(18, 4)) * SIGN(f.cnt)
              ELSE f.cnt * c.pack / c.daily_dose END AS days
     FROM fee f JOIN cat c ON c.code = f.code
-    WHERE f.vali = '1' AND f.med_type IN ('11', '13', '14', '41') AND c.daily_dose > 0),
+    WHERE f.vali = '1' AND f.list_type LIKE '1%' AND f.med_type IN ('11', '13', '14', '41')
+        AND c.daily_dose > 0),
 w AS (
     SELECT psn, code, SUM(days) OVER (PARTITION BY psn, code ORDER BY day
         RANGE BETWEEN 89 PRECEDING AND CURRENT ROW) AS s
@@ -102,15 +113,21 @@ w AS (
 SELECT DISTINCT psn || '|' || code AS k FROM w WHERE s > 135;
 
 -- model: injury_third_party
+-- A paid settlement (not refunded, void or reversed) of basic medical insurance (not 410 工伤 or
+-- 510 生育), the fund paying > 0, an injury main diagnosis (S, T) or an external cause V01-Y98
+-- (not Y40-Y84) beside it, and an injury record of the person on or before the care date.
 CREATE TABLE k_injury_third_party AS
 WITH inj AS (
     SELECT DISTINCT setl_id FROM diag
     WHERE vali = '1' AND ((main = '1' AND SUBSTR(code, 1, 1) IN ('S', 'T'))
-        OR (SUBSTR(code, 1, 1) IN ('V', 'W', 'X', 'Y')
-            AND NOT (SUBSTR(code, 1, 1) = 'Y' AND SUBSTR(code, 2, 2) BETWEEN '40' AND '84'))))
-SELECT DISTINCT s.setl_id AS k FROM setl s JOIN inj USING (setl_id)
-WHERE s.fund > 0 AND s.refd = '0' AND s.vali = '1'
-    AND EXISTS (SELECT 1 FROM injuries i WHERE i.psn = s.psn AND i.day <= s.begn_day);
+        OR (SUBSTR(code, 1, 3) BETWEEN 'V01' AND 'Y98'
+            AND NOT (SUBSTR(code, 1, 3) BETWEEN 'Y40' AND 'Y84'))))
+SELECT DISTINCT s.setl_id AS k
+FROM setl s JOIN inj USING (setl_id) LEFT JOIN mdtrt m ON m.mdtrt_id = s.mdtrt_id
+WHERE s.refd = '0' AND s.vali = '1' AND s.fund > 0 AND COALESCE(s.insutype, '') NOT IN ('410', '510')
+    AND NOT EXISTS (SELECT 1 FROM setl r WHERE r.init_setl_id = s.setl_id AND r.refd = '1')
+    AND EXISTS (SELECT 1 FROM injuries i WHERE i.psn = s.psn
+        AND i.day <= COALESCE(m.begn_day, s.begn_day));
 
 -- model: invoice_duplicate
 CREATE TABLE k_invoice_duplicate AS

@@ -1,9 +1,9 @@
 // report.mjs — bench/results/screen.md and screen.json from bench/screen/run.sh's JSON files.
-//   node report.mjs run.json fundguard.json duckdb.json pg.json compare.json OUT_DIR
+//   node report.mjs run.json fundguard.json duckdb.json pg.json compare.json OUT_DIR [NAME]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [runP, fgP, duckP, pgP, cmpP, outDir] = process.argv.slice(2);
+const [runP, fgP, duckP, pgP, cmpP, outDir, name = 'screen'] = process.argv.slice(2);
 const read = (p) => JSON.parse(readFileSync(p, 'utf8'));
 const run = read(runP), fg = read(fgP), duck = read(duckP), pg = read(pgP), cmp = read(cmpP);
 const same = run.same_models.split(',');
@@ -39,6 +39,12 @@ md += `PostgreSQL ${s(pg.load_seconds)} s.\n\n`;
 md += `| | fundguard | DuckDB | PostgreSQL | DuckDB ÷ fundguard | PostgreSQL ÷ fundguard |\n|---|---:|---:|---:|---:|---:|\n`;
 md += `| wall seconds | ${s(fgT)} | ${s(duckT)} | ${s(pgT)} | ${ratio(duckT, fgT)} slower | ${ratio(pgT, fgT)} slower |\n`;
 md += `| of which loading the files those models read | — | ${duck.skipped ? '—' : s(loadOf(duck))} | ${pg.skipped ? '—' : s(loadOf(pg))} | | |\n`;
+// CPU: fundguard's process on the compared models; the SQL engines' whole run (every SQL model,
+// so the same work only when every SQL model is compared)
+const allSql = Object.values(duck.models ?? {}).filter((m) => !m.skipped).length;
+const cpuNote = same.length === allSql ? '' : ' (every SQL model)';
+md += `| CPU seconds${cpuNote} | ${s(fg.same.cpu)} | ${duck.skipped ? '—' : s(duck.process_cpu)} | ${pg.skipped ? '—' : s(pg.server_cpu)} | ${ratio(duck.process_cpu, fg.same.cpu)} more | ${ratio(pg.server_cpu, fg.same.cpu)} more |\n`;
+md += `| fee lines / CPU-second | ${n(run.fee_lines / fg.same.cpu)} | ${n(duck.process_cpu && run.fee_lines / duck.process_cpu)} | ${n(pg.server_cpu && run.fee_lines / pg.server_cpu)} | | |\n`;
 md += `| fee lines / s / core (wall × ${run.ncores} cores) | ${n(perCore(fgT))} | ${n(perCore(duckT))} | ${n(perCore(pgT))} | ${ratio(perCore(fgT), perCore(duckT))} fewer | ${ratio(perCore(fgT), perCore(pgT))} fewer |\n\n`;
 md += `fundguard on these models: ${s(fg.same.cpu)} s of CPU, ${n(run.fee_lines / fg.same.cpu)} fee lines per CPU-second, `;
 md += `peak memory ${n(fg.same.rss_kb / 1024)} MiB. With every model it has (${fg.registered.length} registered: `;
@@ -47,7 +53,8 @@ md += `CPU-second), peak memory ${n(fg.all.rss_kb / 1024)} MiB.`;
 if (!duck.skipped) md += ` DuckDB's process used ${s(duck.process_cpu)} s of CPU for its whole run (every SQL model), peak ${n(duck.rss_kb / 1024)} MiB.`;
 if (!pg.skipped) md += ` PostgreSQL's server used ${s(pg.server_cpu)} s of CPU for its whole run.`;
 md += `\n\nTarget (issue 14): ≥ 5× DuckDB on the same models on 2 cores — `;
-md += `${duckT ? (duckT / fgT >= 5 ? 'met' : 'NOT met') : 'not measured'} (${ratio(duckT, fgT)}).\n\n`;
+md += `${duckT ? (duckT / fgT >= 5 ? 'met' : 'NOT met') : 'not measured'} (${ratio(duckT, fgT)} by wall time`;
+md += `${duck.process_cpu ? `, ${ratio(duck.process_cpu, fg.same.cpu)} by CPU time` : ''}).\n\n`;
 
 md += `## Per model\n\nSeconds of each model's SQL block, fundguard's findings, and the keys each engine's findings name `;
 md += `(fundguard: bench/screen/keys.jq over findings.jsonl; SQL: its k_<model> table); *both* counts the keys in both sets.\n\n`;
@@ -59,15 +66,20 @@ for (const [m, c] of Object.entries(cmp)) {
   const eq = (e) => e && e.only_fundguard === 0 && e.only_sql === 0;
   let verdict;
   if (!same.includes(m)) verdict = fg.registered.includes(m) ? 'not run by fundguard (input missing)' : 'not yet in fundguard';
+  else if (!d && !p) verdict = 'no SQL run';
   else if ((!d || eq(d)) && (!p || eq(p))) { verdict = 'same'; agree++; }
-  else verdict = m === 'covisit_group' ? 'graph only in SQL' : 'DIFFERENT';
+  else if (m === 'covisit_group') {
+    const e = d ?? p;
+    verdict = `graph only in SQL: ${n(e.both)} of fundguard's ${n(c.fundguard)} group members have an edge`;
+  } else verdict = 'DIFFERENT';
   md += `| ${m} | ${same.includes(m) ? n(fg.models[m]?.findings ?? 0) : '—'} | ${s(duck.models?.[m]?.seconds)} | `;
   md += `${s(pg.models?.[m]?.seconds)} | ${same.includes(m) ? n(c.fundguard) : '—'} | `;
   md += `${d ? `${n(d.keys)} (${n(d.both)})` : '—'} | ${p ? `${n(p.keys)} (${n(p.both)})` : '—'} | ${verdict} |\n`;
 }
 for (const [m, e] of Object.entries(duck.models ?? {}))
   if (e.skipped) md += `| ${m} | | | | | | | SQL skipped: ${e.skipped} |\n`;
-md += `\n${agree} of ${same.length} compared models name the same keys in all three engines.\n\n`;
+if (!duck.skipped || !pg.skipped) md += `\n${agree} of ${same.length} compared models name the same keys in fundguard and the SQL engines run.\n\n`;
+else md += `\nNo SQL engine ran: nothing compared.\n\n`;
 md += `## What the SQL does not do\n\n`;
 md += `- \`rule\`: the review engine's 两库 rules; bench/check compares the engine with the same checks as SQL (bench/results/check.md).\n`;
 md += `- \`stock_mismatch\`: needs 3501 stock counts, which are in inventory.jsonl but not in ledger_events.jsonl, the pack events both read.\n`;
@@ -76,7 +88,7 @@ md += `institution on one day, an edge at ≥ 3 distinct days) and names every p
 md += `and the costly part (the self-join of visits by institution and day).\n`;
 md += `- The pack models in SQL replay the ledger's state machine as running sums over each code's events in file order (standing sold units `;
 md += `of every institution, the last purchase before each sale), not the ledger's exact rules for unmatched returns.\n`;
-writeFileSync(join(outDir, 'screen.md'), md);
-writeFileSync(join(outDir, 'screen.json'),
+writeFileSync(join(outDir, `${name}.md`), md);
+writeFileSync(join(outDir, `${name}.json`),
   `${JSON.stringify({ run, fundguard: fg, duckdb: duck, postgresql: pg, compare: cmp }, null, 1)}\n`);
 console.log(md);

@@ -11,7 +11,8 @@
 #    (tables.sql) and run every model block of models.sql, each timed, on the same cores.
 # 4. The keys every model names (keys.jq for fundguard's findings.jsonl, k_<model> in SQL) are
 #    compared per model, and bench/results/screen.md + screen.json get the numbers and ratios.
-# SCREEN_PG=0 leaves PostgreSQL out (its load alone takes ~20 minutes at city scale).
+# SCREEN_PG=0 / SCREEN_DUCKDB=0 leave a peer out (PostgreSQL's load alone takes ~20 minutes at city
+# scale); SCREEN_NAME names the results (default screen: bench/results/screen.md and .json).
 # A measurement, never a test: a missing peer is skipped with a note.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -79,7 +80,9 @@ jq -c --argjson all "$fg_all" --argjson same "$fg_same" --arg reg "$fg_registere
 
 # ---------------------------------------------------------------- DuckDB
 echo '{"engine":"duckdb","skipped":"node or @duckdb/node-api not available"}' >"$tmp/duckdb.json"
-if command -v node >/dev/null; then
+if [ "${SCREEN_DUCKDB:-1}" = 0 ]; then
+    echo '{"engine":"duckdb","skipped":"not run (SCREEN_DUCKDB=0)"}' >"$tmp/duckdb.json"
+elif command -v node >/dev/null; then
     if [ ! -d "$root/bench/node_modules/@duckdb/node-api" ]; then
         (cd "$root/bench" && npm ci --no-audit --no-fund >/dev/null 2>&1) || true
     fi
@@ -169,7 +172,7 @@ done
             only_e=$(LC_ALL=C comm -13 "$fgk" "$ek" | wc -l)
             row="$row,\"$e\":{\"keys\":$(wc -l <"$ek"),\"both\":$both,\"only_fundguard\":$only_fg,\"only_sql\":$only_e}"
             if [ "$only_fg" -gt 0 ] || [ "$only_e" -gt 0 ]; then
-                LC_ALL=C comm -3 "$fgk" "$ek" | head -5 >"$tmp/diff_${e}_$m.txt"
+                LC_ALL=C comm -3 "$fgk" "$ek" | awk 'NR <= 5' >"$tmp/diff_${e}_$m.txt"
             fi
         done
         echo "$sep\"$m\":{$row}"
@@ -184,4 +187,4 @@ cat >"$tmp/run.json" <<JSON
  "date":"$(date -u +%Y-%m-%d)","sql_models":"$sql_models","same_models":"$same_models"}
 JSON
 node "$here/report.mjs" "$tmp/run.json" "$tmp/fundguard.json" "$tmp/duckdb.json" "$tmp/pg.json" \
-    "$tmp/compare.json" "$out"
+    "$tmp/compare.json" "$out" "${SCREEN_NAME:-screen}"

@@ -2,9 +2,18 @@
 // table with its @file@ source filled in, and models.sql cut into one block per model ("-- model:
 // NAME" headers), each with the tables it reads, so that a comparison over some models charges
 // the SQL engines only for loading the files those models need.
-import { readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { readFileSync, existsSync, writeFileSync, openSync, readSync, closeSync } from 'node:fs';
 
 const here = new URL('.', import.meta.url).pathname;
+
+// The header row of a CSV file (its first line, BOM dropped), read without reading the file.
+function header(path) {
+    const fd = openSync(path, 'r');
+    const buf = Buffer.alloc(1 << 16);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    closeSync(fd);
+    return buf.subarray(0, n).toString('utf8').split('\n', 1)[0].replace(/^\ufeff/, '').replace(/\r$/, '');
+}
 
 // [{name, file, sql}] — every CREATE TABLE of tables.sql, @file@ replaced by csv(file) (or
 // `events` for the pack events); the catalogue's daily dose (for quantity_excess) only when the
@@ -18,8 +27,7 @@ export function sources(data, csv, events) {
         tables.push({ name: m[1], file, sql });
     }
     const skip = {};
-    const header = readFileSync(`${data}/catalogue.csv`, 'utf8').split('\n', 1)[0].split(',');
-    if (header.includes('daily_dose')) {
+    if (header(`${data}/catalogue.csv`).split(',').includes('daily_dose')) {
         tables.push({ name: 'cat', file: 'catalogue', sql: `CREATE TABLE cat AS SELECT med_list_codg AS code,
     CAST(pack_units AS BIGINT) AS pack, CAST(daily_dose AS DECIMAL(18, 4)) AS daily_dose
 FROM ${csv('catalogue')} WHERE pack_units IS NOT NULL AND daily_dose IS NOT NULL;` });
@@ -61,8 +69,7 @@ if (process.argv[2] === 'pg') {
             return 'CREATE UNLOGGED TABLE raw_ledger_events (seq BIGSERIAL, j TEXT);\n' +
                 `\\copy raw_ledger_events (j) FROM '${data}/ledger_events.jsonl' WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')\n`;
         }
-        const cols = readFileSync(`${data}/${f}.csv`, 'utf8').split('\n', 1)[0].replace(/^\ufeff/, '')
-            .split(',').map((c) => `"${c.trim()}" TEXT`).join(', ');
+        const cols = header(`${data}/${f}.csv`).split(',').map((c) => `"${c.trim()}" TEXT`).join(', ');
         return `CREATE UNLOGGED TABLE raw_${f} (${cols});\n\\copy raw_${f} FROM '${data}/${f}.csv' CSV HEADER\n`;
     };
     const events = "(SELECT seq, j::json->>'type' AS type, j::json->>'drug_trac_codg' AS drug_trac_codg, " +

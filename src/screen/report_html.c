@@ -169,6 +169,14 @@ static int by_model(fg_buf_t *b, const fg__screen_result_t *r)
     return rc;
 }
 
+/* The institution's name from institutions.csv, NULL when unknown. */
+static const char *inst_name(const fg__screen_result_t *r, const char *code)
+{
+    const fg_institution_t *i =
+        r->ref != NULL && code[0] != '\0' ? fg__screen_ref_institution(r->ref, code) : NULL;
+    return i != NULL && i->fixmedins_name[0] != '\0' ? i->fixmedins_name : NULL;
+}
+
 static size_t model_index(const fg__screen_result_t *r, const char *name)
 {
     for (size_t i = 0; i < r->summary->nmodels; i++)
@@ -234,13 +242,18 @@ static int inst_table(fg_buf_t *b, const fg__screen_result_t *r, const inst_row_
 {
     int rc = fg_buf_printf(b,
                            "<h2 id=\"top\">三、重点机构（涉及金额前 %d 名）</h2>\n<table><tr>"
-                           "<th>排名</th><th>机构编码</th><th>疑点数</th><th>涉及金额（元）</th>"
+                           "<th>排名</th><th>机构编码</th><th>机构名称</th><th>疑点数</th>"
+                           "<th>涉及金额（元）</th>"
                            "<th>发现它的模型</th></tr>\n",
                            TOP_INST);
     for (size_t i = 0; rc == 0 && i < n && i < TOP_INST; i++) {
         rc = fg_buf_printf(b, "<tr><td class=\"num\">%zu</td>", i + 1);
         if (rc == 0)
             rc = wrap(b, "<td>", rows[i].code[0] ? rows[i].code : "（未指明机构）", "</td>");
+        if (rc == 0) {
+            const char *name = inst_name(r, rows[i].code);
+            rc = wrap(b, "<td>", name != NULL ? name : "", "</td>");
+        }
         if (rc == 0)
             rc = fg_buf_printf(b, "<td class=\"num\">%llu</td>", (unsigned long long)rows[i].n);
         if (rc == 0)
@@ -258,7 +271,7 @@ static int inst_table(fg_buf_t *b, const fg__screen_result_t *r, const inst_row_
             rc = fg_buf_appends(b, "</td></tr>\n");
     }
     if (rc == 0 && n == 0)
-        rc = fg_buf_appends(b, "<tr><td colspan=\"5\">无疑点</td></tr>\n");
+        rc = fg_buf_appends(b, "<tr><td colspan=\"6\">无疑点</td></tr>\n");
     return rc != 0 ? rc : fg_buf_appends(b, "</table>\n");
 }
 
@@ -274,7 +287,8 @@ static int by_institution(fg_buf_t *b, const fg__screen_result_t *r)
     uint64_t counts[TOP_INST];
     fg_fen_t amounts[TOP_INST];
     for (size_t i = 0; i < top; i++) {
-        labels[i] = rows[i].code[0] ? rows[i].code : "（未指明机构）";
+        const char *name = inst_name(r, rows[i].code);
+        labels[i] = name != NULL ? name : rows[i].code[0] ? rows[i].code : "（未指明机构）";
         counts[i] = rows[i].n;
         amounts[i] = rows[i].amount;
     }

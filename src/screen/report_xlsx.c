@@ -30,16 +30,49 @@ typedef struct col {
     double width;     /* in characters */
 } col_t;
 
-static const col_t COLS[] = {
-    {"序号", 7},        {"级别", 9},          {"机构编码", 15},
-    {"人员编号", 20},   {"涉及人员", 30},     {"医务人员编码", 16},
-    {"结算ID", 30},     {"就诊ID", 30},       {"费用明细流水号", 30},
-    {"追溯码", 24},     {"医疗目录编码", 26}, {"票据号码", 20},
-    {"金额（元）", 14}, {"评分", 9},          {"发生时间", 20},
-    {"说明", 60},       {"证据", 60},
+/* A model sheet's columns. */
+enum {
+    C_SEQ,
+    C_LEVEL,
+    C_INST,
+    C_INST_NAME,
+    C_PSN,
+    C_PSNS,
+    C_STAFF,
+    C_SETLS,
+    C_MDTRTS,
+    C_FEES,
+    C_TRACE,
+    C_CODE,
+    C_INVONO,
+    C_AMOUNT,
+    C_SCORE,
+    C_TIME,
+    C_MESSAGE,
+    C_EVIDENCE,
+    NCOLS
 };
-#define NCOLS      (sizeof(COLS) / sizeof(COLS[0]))
-#define COL_AMOUNT 12
+
+static const col_t COLS[NCOLS] = {
+    [C_SEQ] = {"序号", 7},
+    [C_LEVEL] = {"级别", 9},
+    [C_INST] = {"机构编码", 15},
+    [C_INST_NAME] = {"机构名称", 28},
+    [C_PSN] = {"人员编号", 20},
+    [C_PSNS] = {"涉及人员", 30},
+    [C_STAFF] = {"医务人员编码", 16},
+    [C_SETLS] = {"结算ID", 30},
+    [C_MDTRTS] = {"就诊ID", 30},
+    [C_FEES] = {"费用明细流水号", 30},
+    [C_TRACE] = {"追溯码", 24},
+    [C_CODE] = {"医疗目录编码", 26},
+    [C_INVONO] = {"票据号码", 20},
+    [C_AMOUNT] = {"金额（元）", 14},
+    [C_SCORE] = {"评分", 9},
+    [C_TIME] = {"发生时间", 20},
+    [C_MESSAGE] = {"说明", 60},
+    [C_EVIDENCE] = {"证据", 60},
+};
 
 typedef struct book {
     lxw_workbook *wb;
@@ -127,30 +160,34 @@ static lxw_worksheet *model_sheet(book_t *b, const fg_screen_model_summary_t *m,
     return ws;
 }
 
-static void finding_row(book_t *b, lxw_worksheet *ws, lxw_row_t r, uint64_t seq,
-                        const fg__screen_finding_t *f)
+static void finding_row(book_t *b, const fg__screen_result_t *res, lxw_worksheet *ws, lxw_row_t r,
+                        uint64_t seq, const fg__screen_finding_t *f)
 {
     char t[FG_TIME_TEXTLEN + 1] = "";
-    note(b, worksheet_write_number(ws, r, 0, (double)seq, NULL));
-    put_str(b, ws, r, 1, f->level == FG__SCREEN_DEFINITE ? "明确违规" : "疑点", NULL);
-    put_str(b, ws, r, 2, f->fixmedins_code, NULL);
-    put_str(b, ws, r, 3, f->psn_no, NULL);
-    put_ids(b, ws, r, 4, &f->psn_nos);
-    put_str(b, ws, r, 5, f->staff_code, NULL);
-    put_ids(b, ws, r, 6, &f->setl_ids);
-    put_ids(b, ws, r, 7, &f->mdtrt_ids);
-    put_ids(b, ws, r, 8, &f->feedetl_sns);
-    put_str(b, ws, r, 9, f->drug_trac_codg, NULL);
-    put_str(b, ws, r, 10, f->med_list_codg, NULL);
-    put_str(b, ws, r, 11, f->invono, NULL);
-    put_money(b, ws, r, COL_AMOUNT, f->amount);
+    const fg_institution_t *inst = res->ref != NULL && f->fixmedins_code[0] != '\0'
+                                       ? fg__screen_ref_institution(res->ref, f->fixmedins_code)
+                                       : NULL;
+    note(b, worksheet_write_number(ws, r, C_SEQ, (double)seq, NULL));
+    put_str(b, ws, r, C_LEVEL, f->level == FG__SCREEN_DEFINITE ? "明确违规" : "疑点", NULL);
+    put_str(b, ws, r, C_INST, f->fixmedins_code, NULL);
+    put_str(b, ws, r, C_INST_NAME, inst != NULL ? inst->fixmedins_name : NULL, NULL);
+    put_str(b, ws, r, C_PSN, f->psn_no, NULL);
+    put_ids(b, ws, r, C_PSNS, &f->psn_nos);
+    put_str(b, ws, r, C_STAFF, f->staff_code, NULL);
+    put_ids(b, ws, r, C_SETLS, &f->setl_ids);
+    put_ids(b, ws, r, C_MDTRTS, &f->mdtrt_ids);
+    put_ids(b, ws, r, C_FEES, &f->feedetl_sns);
+    put_str(b, ws, r, C_TRACE, f->drug_trac_codg, NULL);
+    put_str(b, ws, r, C_CODE, f->med_list_codg, NULL);
+    put_str(b, ws, r, C_INVONO, f->invono, NULL);
+    put_money(b, ws, r, C_AMOUNT, f->amount);
     if (f->has_score)
-        note(b, worksheet_write_number(ws, r, 13, f->score, b->score));
+        note(b, worksheet_write_number(ws, r, C_SCORE, f->score, b->score));
     if (f->time != FG_TIME_NONE)
         fg_time_format(f->time, t);
-    put_str(b, ws, r, 14, t, NULL);
-    put_str(b, ws, r, 15, f->message, NULL);
-    put_str(b, ws, r, 16, f->evidence.data, NULL);
+    put_str(b, ws, r, C_TIME, t, NULL);
+    put_str(b, ws, r, C_MESSAGE, f->message, NULL);
+    put_str(b, ws, r, C_EVIDENCE, f->evidence.data, NULL);
 }
 
 /* The sheet(s) of model i: its findings in findings.jsonl order. */
@@ -171,7 +208,7 @@ static void model_sheets(book_t *b, const fg__screen_result_t *r, size_t i)
             if (ws == NULL)
                 break;
         }
-        finding_row(b, ws, row++, ++seq, f);
+        finding_row(b, r, ws, row++, ++seq, f);
     }
 }
 

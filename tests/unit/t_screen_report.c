@@ -90,12 +90,12 @@ TEST(report_html_contents)
     char *h = written(t_tmpdir(), "report.html", NULL);
     ASSERT(strstr(h, "涉及金额 <b>12349.22</b> 元") != NULL);
     /* institutions by amount: the unnamed one first, then H1 (3.50), then H2 (0.05) */
-    const char *none =
-        strstr(h, "<td>（未指明机构）</td><td class=\"num\">1</td><td class=\"num\">12345.67");
-    const char *h1 =
-        strstr(h, "<td>H41052500001</td><td class=\"num\">2</td><td class=\"num\">3.50</td>");
-    const char *h2 =
-        strstr(h, "<td>H41052500002</td><td class=\"num\">1</td><td class=\"num\">0.05</td>");
+    const char *none = strstr(
+        h, "<td>（未指明机构）</td><td></td><td class=\"num\">1</td><td class=\"num\">12345.67");
+    const char *h1 = strstr(
+        h, "<td>H41052500001</td><td></td><td class=\"num\">2</td><td class=\"num\">3.50</td>");
+    const char *h2 = strstr(
+        h, "<td>H41052500002</td><td></td><td class=\"num\">1</td><td class=\"num\">0.05</td>");
     ASSERT(none != NULL && h1 != NULL && h2 != NULL);
     ASSERT(none < h1 && h1 < h2);
     /* months January to March, February empty, the undated one noted */
