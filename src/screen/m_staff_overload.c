@@ -10,8 +10,9 @@
  * the share beyond the limit (visits − max_visits over visits, or minutes − max_minutes over
  * minutes, the larger).
  *
- * State: 32 bytes per (staff member, day) with care billed, kept to the end (a city's year, 15,000
- * staff: about 180 MB at most), and one staff code per staff member.
+ * State: a 24-byte slot per (staff member, day) with care billed, in a table kept at most half
+ * full, to the end (a county about 10 MB; a city's 15,000 staff at most ~260 MB if every one
+ * billed every day), and one staff code per staff member.
  */
 #include "core/compat.h"
 
