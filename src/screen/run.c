@@ -520,10 +520,12 @@ static int merge_pack(fg__screen_ctx_t *cx, pack_job_t *j)
         s->inputs = iv;
     if (kv == NULL || iv == NULL || j->oom)
         return FG_ENOMEM;
-    memcpy(kv + cx->nkept, px->kept, px->nkept * sizeof(*kv));
+    if (px->nkept > 0)
+        memcpy(kv + cx->nkept, px->kept, px->nkept * sizeof(*kv));
     cx->nkept += px->nkept;
     cx->kept_cap = cx->nkept + 1;
-    memcpy(iv + s->ninputs, ps->inputs, ps->ninputs * sizeof(*iv));
+    if (ps->ninputs > 0)
+        memcpy(iv + s->ninputs, ps->inputs, ps->ninputs * sizeof(*iv));
     s->ninputs += ps->ninputs;
     s->events += ps->events;
     s->bad_rows += ps->bad_rows;
