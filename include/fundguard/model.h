@@ -450,6 +450,10 @@ int fg_table_open_csv(fg_table_t t, fg_csv_t *csv, fg_csv_on_error_t on_error, f
  * An invalid row reports every error to diag and is skipped (the call goes on to the next row);
  * a fatal CSV error returns < 0. */
 int fg_table_next(fg_table_reader_t *r, void *rec);
+/* From now on resident IDs (FG_F_IDCARD columns) are checked and masked as before — a bad one
+ * still refuses its row — but their keyed pseudonym (certno_hash) is left empty: for a reader
+ * that never looks at it (an HMAC per row is most of a settlement row's cost). */
+void fg_table_skip_pseudonyms(fg_table_reader_t *r);
 /* Rows read, rows refused. */
 uint64_t fg_table_rows(const fg_table_reader_t *r);
 uint64_t fg_table_bad_rows(const fg_table_reader_t *r);

@@ -807,7 +807,8 @@ static int set_int32(const fg_field_t *f, char *p, const char *s, size_t n, fg_e
     return 0;
 }
 
-static int set_idcard(const fg_field_t *f, void *rec, const char *s, size_t n, fg_error_t *err)
+static int set_idcard(const fg_field_t *f, void *rec, const char *s, size_t n, fg_error_t *err,
+                      int hash_it)
 {
     fg_idcard_t id;
     fg_error_t sub;
@@ -821,7 +822,8 @@ static int set_idcard(const fg_field_t *f, void *rec, const char *s, size_t n, f
         return rc;
     }
     char *hash = (char *)rec + f->offset;
-    fg_idcard_pseudonym(&id, fg_model_pseudonym_key(), hash);
+    if (hash_it)
+        fg_idcard_pseudonym(&id, fg_model_pseudonym_key(), hash);
     if (f->aux != 0) {
         char *masked = (char *)rec + f->aux;
         memcpy(masked, id.masked, sizeof(id.masked));
@@ -848,6 +850,10 @@ static int set_hash(const fg_field_t *f, char *p, const char *s, size_t n, fg_er
     return 0;
 }
 
+/* field_set's mode: bit 0 the text is known valid UTF-8; SET_NO_PSEUDONYM a resident ID is
+ * checked (and masked) but its keyed pseudonym not computed (fg_table_skip_pseudonyms). */
+#define SET_NO_PSEUDONYM 2
+
 static int field_set(const fg_field_t *f, void *rec, const char *s, size_t n, fg_error_t *err,
                      int trusted)
 {
@@ -857,7 +863,7 @@ static int field_set(const fg_field_t *f, void *rec, const char *s, size_t n, fg
         return 0;
     switch (f->type) {
     case FG_F_STR:
-        return set_text(f, p, s, n, err, trusted);
+        return set_text(f, p, s, n, err, trusted & 1);
     case FG_F_ID: {
         char norm[FG_ID_NORM_MAX];
         if (n > 4 * FG_ID_NORM_MAX) {
@@ -934,7 +940,7 @@ static int field_set(const fg_field_t *f, void *rec, const char *s, size_t n, fg
         }
         return set_text(f, p, s, n, err, 1); /* one of the (ASCII) codes */
     case FG_F_IDCARD:
-        return set_idcard(f, rec, s, n, err);
+        return set_idcard(f, rec, s, n, err, !(trusted & SET_NO_PSEUDONYM));
     case FG_F_HASH:
         return set_hash(f, p, s, n, err);
     }
@@ -949,6 +955,12 @@ int fg_field_set(const fg_field_t *f, void *rec, const char *s, size_t n, fg_err
 int fg__field_set_utf8(const fg_field_t *f, void *rec, const char *s, size_t n, fg_error_t *err)
 {
     return field_set(f, rec, s, n, err, 1);
+}
+
+int fg__field_set_utf8_nohash(const fg_field_t *f, void *rec, const char *s, size_t n,
+                              fg_error_t *err)
+{
+    return field_set(f, rec, s, n, err, 1 | SET_NO_PSEUDONYM);
 }
 
 /* ---------------------------------------------------------------- reading a field back */

@@ -24,6 +24,9 @@ int fg__field_text(const fg_field_t *f, const void *rec, char tmp[FG__FIELD_TEXT
 /* fg_field_set for text already known to be valid UTF-8 (a CSV row the reader checked): the one
  * check a string field then needs is for NUL bytes. The table reader's hot path. */
 int fg__field_set_utf8(const fg_field_t *f, void *rec, const char *s, size_t n, fg_error_t *err);
+/* The same, a resident ID checked and masked but not pseudonymised (its member left empty). */
+int fg__field_set_utf8_nohash(const fg_field_t *f, void *rec, const char *s, size_t n,
+                              fg_error_t *err);
 
 /* 1 when the member of field f holds its "absent" value. */
 int fg__field_absent(const fg_field_t *f, const void *rec);

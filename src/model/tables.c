@@ -566,6 +566,7 @@ struct fg_table_reader {
     uint8_t sign[MAX_FIELDS]; /* the mapped columns with a sign rule (index into map) */
     size_t nsign;
     unsigned char *blank; /* a cleared record, copied at the start of each row */
+    int no_pseudonyms;    /* fg_table_skip_pseudonyms */
     uint64_t rows;
     uint64_t bad;
 };
@@ -722,7 +723,10 @@ int fg_table_next(fg_table_reader_t *r, void *rec)
                 }
                 continue;
             }
-            if (fg__field_set_utf8(m->f, rec, row.data[m->col], n, &e) != 0) {
+            int frc = r->no_pseudonyms
+                          ? fg__field_set_utf8_nohash(m->f, rec, row.data[m->col], n, &e)
+                          : fg__field_set_utf8(m->f, rec, row.data[m->col], n, &e);
+            if (frc != 0) {
                 report_field(r, &e, &row, m);
                 bad++;
             }
@@ -740,6 +744,12 @@ int fg_table_next(fg_table_reader_t *r, void *rec)
             return 1;
         r->bad++;
     }
+}
+
+void fg_table_skip_pseudonyms(fg_table_reader_t *r)
+{
+    if (r != NULL)
+        r->no_pseudonyms = 1;
 }
 
 uint64_t fg_table_rows(const fg_table_reader_t *r)

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -445,8 +446,152 @@ static void free_ctx(fg__screen_ctx_t *cx)
     fg_free(cx->runs);
     fg_free(cx->kept);
     fg_arena_release(&cx->arena);
+    fg_arena_release(&cx->arena2);
     fg_buf_release(&cx->line);
     fg__screen_ref_release(&cx->ref);
+}
+
+/* ---------------------------------------------------------------- the second core */
+
+/* The pack models (event callbacks) and the person models (row and person callbacks) share no
+ * state, so the pack events are screened on a second thread while the extraction tables are
+ * partitioned and walked. The thread has its own context: its findings, its summary's inputs and
+ * counts, its bad-row reports are held and merged after the join in the order a sequential run
+ * gives (tables first, then pack events), so every output stays the same byte for byte. */
+typedef struct held_report {
+    char *file;
+    fg_error_t e;
+} held_report_t;
+
+typedef struct pack_job {
+    fg__screen_ctx_t px;
+    fg_screen_options_t o;
+    held_report_t *held;
+    size_t nheld;
+    int oom;
+    int rc;
+    fg_error_t err;
+} pack_job_t;
+
+static void hold_report(void *ctx, const char *file, const fg_error_t *e)
+{
+    pack_job_t *j = ctx;
+    held_report_t *v = fg_realloc_array(j->held, j->nheld + 1, sizeof(*v));
+    const char *name = file != NULL ? file : "";
+    size_t n = strlen(name) + 1;
+    char *f = fg_malloc(n);
+    if (f != NULL)
+        memcpy(f, name, n);
+    if (v == NULL || f == NULL) {
+        if (v != NULL)
+            j->held = v;
+        fg_free(f);
+        j->oom = 1;
+        return;
+    }
+    j->held = v;
+    v[j->nheld].file = f;
+    v[j->nheld].e = *e;
+    j->nheld++;
+}
+
+static void *pack_thread(void *arg)
+{
+    pack_job_t *j = arg;
+    j->rc = fg__screen_pack_run(&j->px, &j->err);
+    return NULL;
+}
+
+/* Append the pack thread's findings, inputs and counts to cx; replay its reports. */
+static int merge_pack(fg__screen_ctx_t *cx, pack_job_t *j)
+{
+    fg__screen_ctx_t *px = &j->px;
+    for (size_t i = 0; i < j->nheld; i++)
+        if (cx->o->report != NULL)
+            cx->o->report(cx->o->ctx, j->held[i].file, &j->held[i].e);
+    fg_screen_summary_t *s = cx->sum;
+    const fg_screen_summary_t *ps = px->sum;
+    fg__screen_kept_t *kv = fg_realloc_array(cx->kept, cx->nkept + px->nkept + 1, sizeof(*kv));
+    fg_screen_input_summary_t *iv =
+        fg_realloc_array(s->inputs, s->ninputs + ps->ninputs + 1, sizeof(*iv));
+    if (kv != NULL)
+        cx->kept = kv;
+    if (iv != NULL)
+        s->inputs = iv;
+    if (kv == NULL || iv == NULL || j->oom)
+        return FG_ENOMEM;
+    if (px->nkept > 0)
+        memcpy(kv + cx->nkept, px->kept, px->nkept * sizeof(*kv));
+    cx->nkept += px->nkept;
+    cx->kept_cap = cx->nkept + 1;
+    if (ps->ninputs > 0)
+        memcpy(iv + s->ninputs, ps->inputs, ps->ninputs * sizeof(*iv));
+    s->ninputs += ps->ninputs;
+    s->events += ps->events;
+    s->bad_rows += ps->bad_rows;
+    fg__screen_progress(cx, px->done);
+    return 0;
+}
+
+static void free_job(pack_job_t *j)
+{
+    for (size_t i = 0; i < j->nheld; i++)
+        fg_free(j->held[i].file);
+    fg_free(j->held);
+    fg_free(j->px.kept);
+    fg_buf_release(&j->px.line);
+    if (j->px.sum != NULL)
+        fg_free(j->px.sum->inputs);
+    fg_free(j->px.sum);
+}
+
+static int partition_and_pack(fg__screen_ctx_t *cx, fg_error_t *err)
+{
+    unsigned pack_in = FG__SCREEN_IN_PACK_EVENTS | FG__SCREEN_IN_STOCK_COUNTS;
+    unsigned rows_in = cx->read & ~pack_in;
+    if ((cx->read & pack_in) == 0 || rows_in == 0 || cx->o->strict) {
+        int rc = fg__screen_partition_run(cx, err);
+        return rc != 0 ? rc : fg__screen_pack_run(cx, err);
+    }
+    pack_job_t *j = fg_calloc(1, sizeof(*j));
+    if (j == NULL)
+        return FG_ENOMEM;
+    j->px = *cx;
+    j->o = *cx->o;
+    j->o.progress = NULL;
+    j->o.report = hold_report;
+    j->o.ctx = j;
+    j->px.o = &j->o;
+    j->px.sum = fg_calloc(1, sizeof(*j->px.sum));
+    j->px.kept = NULL;
+    j->px.nkept = j->px.kept_cap = 0;
+    j->px.done = 0;
+    fg_arena_init(&j->px.arena, 0);
+    fg_buf_init(&j->px.line, 16u << 20);
+    pthread_t th;
+    int rc = j->px.sum != NULL ? 0 : FG_ENOMEM;
+    int started = rc == 0 && pthread_create(&th, NULL, pack_thread, j) == 0;
+    if (rc == 0 && !started) {
+        /* no second thread: the same steps one after the other */
+        free_job(j);
+        fg_free(j);
+        rc = fg__screen_partition_run(cx, err);
+        return rc != 0 ? rc : fg__screen_pack_run(cx, err);
+    }
+    if (rc == 0)
+        rc = fg__screen_partition_run(cx, err);
+    if (started)
+        pthread_join(th, NULL);
+    cx->arena2 = j->px.arena;
+    if (rc == 0 && j->rc != 0) {
+        *err = j->err;
+        rc = j->rc;
+    }
+    if (rc == 0)
+        rc = merge_pack(cx, j);
+    free_job(j);
+    fg_free(j);
+    return rc;
 }
 
 static int run_steps(fg__screen_ctx_t *cx, fg_error_t *err)
@@ -459,9 +604,7 @@ static int run_steps(fg__screen_ctx_t *cx, fg_error_t *err)
             rc = run->m->init(cx, &run->state);
     }
     if (rc == 0)
-        rc = fg__screen_partition_run(cx, err);
-    if (rc == 0)
-        rc = fg__screen_pack_run(cx, err);
+        rc = partition_and_pack(cx, err);
     for (size_t i = 0; rc == 0 && i < fg__screen_nmodels; i++) {
         fg__screen_model_run_t *run = &cx->runs[i];
         cx->current = i;
@@ -492,6 +635,7 @@ int fg_screen_run(const fg_screen_options_t *o, fg_screen_summary_t **out, fg_er
         return FG_ENOMEM;
     *out = cx.sum;
     fg_arena_init(&cx.arena, 0);
+    fg_arena_init(&cx.arena2, 0);
     fg_buf_init(&cx.line, 16u << 20);
     fg__screen_ref_init(&cx.ref);
     double t0 = now_s();

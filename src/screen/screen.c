@@ -181,6 +181,10 @@ int fg__screen_read_table(fg__screen_ctx_t *cx, const char *dir, fg_table_t t,
         rc = fg_table_open_csv(t, csv, co.on_error, &diag, &r, err);
     if (rc == 0)
         in->encoding = fg_csv_encoding(csv) == FG_CSV_ENC_GBK ? "gbk" : "utf-8";
+    /* No model reads the extraction tables' certno_hash (persons and deaths carry the one the
+     * death join uses): their IDs are checked, not pseudonymised. */
+    if (rc == 0 && t != FG_TABLE_PERSONS && t != FG_TABLE_DEATHS)
+        fg_table_skip_pseudonyms(r);
     if (rc != 0) {
         fg_table_close(r);
         fg_csv_close(csv);

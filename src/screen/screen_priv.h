@@ -70,6 +70,7 @@ struct fg__screen_ctx {
     unsigned present;             /* FG__SCREEN_IN_* found */
     unsigned read;                /* FG__SCREEN_IN_* some enabled model reads */
     fg_arena_t arena;             /* kept findings' contents */
+    fg_arena_t arena2;            /* those of the pack thread's findings (run.c) */
     fg__screen_kept_t *kept;
     size_t nkept;
     size_t kept_cap;
