@@ -468,7 +468,18 @@ static void dup_note(const gen_ctx_t *g, visit_t *v, uint32_t cat, fg_time_t t)
         s->days[day >> 6] |= 1ULL << (day & 63);
 }
 
-/* A service item line (cnt units), unless a rule of its own would be broken. */
+/* Whole units of item cat the visit already bills on day d. */
+static int units_on_day(const visit_t *v, uint32_t cat, fg_date_t d)
+{
+    fg_qty_t sum = 0;
+    for (uint32_t i = 0; i < v->nlines; i++)
+        if (v->lines[i].cat == cat && fg_time_date(v->lines[i].t) == d)
+            sum += v->lines[i].cnt;
+    return (int)(sum / FG_QTY_ONE);
+}
+
+/* A service item line (cnt units), unless a rule of its own would be broken: a frequency-limited
+ * item (batch 8-1) gets at most what its daily count leaves on the day, every line of it summed. */
 static line_t *item_line(gen_ctx_t *g, const person_t *ps, visit_t *v, uint32_t cat, fg_time_t t,
                          uint32_t doctor, int cnt)
 {
@@ -477,8 +488,13 @@ static line_t *item_line(gen_ctx_t *g, const person_t *ps, visit_t *v, uint32_t 
     const gen_cat_t *it = &g->cat.items[cat];
     if (!cat_ok(g, ps, v, it, fg_time_date(t)) || dup_conflict(g, v, cat, t))
         return NULL;
-    if (it->freq_n && cnt > it->freq_n)
-        cnt = it->freq_n;
+    if (it->freq_n) {
+        int left = it->freq_n - units_on_day(v, cat, fg_time_date(t));
+        if (left <= 0)
+            return NULL;
+        if (cnt > left)
+            cnt = left;
+    }
     line_t *l = line_add(g, v, cat, t, doctor);
     if (l == NULL)
         return NULL;
