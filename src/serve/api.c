@@ -209,9 +209,11 @@ static int verify(req_ctx_t *c, char *cred, char *colon, int *st)
     if (hit)
         return 1;
     fg_error_t err;
-    int ok = colon != NULL ? check_password(c, cred, colon, now, st)
-             : fg_store_key_find(c->s->store, cred, &c->who, &err) == 0 ? 1
-                                                                        : refuse(c, st);
+    int ok;
+    if (colon != NULL)
+        ok = check_password(c, cred, colon, now, st);
+    else
+        ok = fg_store_key_find(c->s->store, cred, &c->who, &err) == 0 || refuse(c, st);
     if (!ok)
         return 0;
     pthread_mutex_lock(&a->mu);
