@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "fundguard/error.h"
+#include "fundguard/kb.h"
 
 typedef enum fg_gen_scale {
     FG_GEN_TINY = 0, /* tests: ~12 institutions, 2,000 persons, ~40k fee lines */
@@ -56,6 +57,7 @@ typedef struct fg_gen_options {
     fg_gen_encoding_t encoding;  /* of the CSV files; JSON Lines are always UTF-8 */
     const char *kb_dir;          /* the national tables (kb/nhsa); NULL: $FUNDGUARD_KB, then the
                                   * source tree's kb/nhsa, then ./kb/nhsa */
+    const fg_kb_t *kb;           /* those tables loaded and sealed (borrowed); NULL: load kb_dir */
     uint64_t persons;            /* 0: the scale's number */
     uint32_t institutions;       /* 0: the scale's number */
     uint32_t min_cases;          /* guaranteed cases per scenario; 0: 50 (4 at tiny scale) */

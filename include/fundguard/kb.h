@@ -204,6 +204,10 @@ uint64_t fg_kb_code_hash(const char *code, size_t n);
 const fg_kb_fact_t *fg_kb_lookup(const fg_kb_t *kb, const char *code, size_t n);
 const fg_kb_fact_t *fg_kb_lookup_hash(const fg_kb_t *kb, uint64_t code_hash);
 const fg_kb_fact_t *fg_kb_fact_next(const fg_kb_t *kb, const fg_kb_fact_t *f);
+/* Every fact, in the order it was added (i < fg_kb_nfacts(kb, FG_KF__COUNT); NULL beyond): each
+ * table's facts in the order of its rows, as the files were loaded; the drug facts, which
+ * fg_kb_seal resolves, after them in the order of their .codes rows. */
+const fg_kb_fact_t *fg_kb_fact_at(const fg_kb_t *kb, size_t i);
 /* Name of the code as a knowledge table gives it (NULL when the code is in no table). */
 const char *fg_kb_code_name(const fg_kb_t *kb, const char *code, size_t n);
 
@@ -212,6 +216,8 @@ const char *fg_kb_str(const fg_kb_t *kb, uint32_t id);
 
 size_t fg_kb_ntables(const fg_kb_t *kb);
 const fg_kb_table_info_t *fg_kb_table_info(const fg_kb_t *kb, size_t i);
+/* Index of the loaded table whose stem is stem ("batch7-item-duplicate-charge"), or -1. */
+long fg_kb_table_find(const fg_kb_t *kb, const char *stem);
 /* Knowledge point id of a fact or row: "<stem>#<row>" into out (cap bytes); returns out. */
 char *fg_kb_kp(const fg_kb_t *kb, uint16_t table, uint32_t row, char *out, size_t cap);
 

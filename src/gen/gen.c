@@ -675,7 +675,12 @@ int fg_gen_run(const fg_gen_options_t *opt, fg_gen_stats_t *stats, fg_error_t *e
         fg_error_set(err, rc, "out", 0, "cannot create the folder %s", opt->out_dir);
         goto out;
     }
-    rc = fg__gen_catalogue_load(&g->cat, kb_dir_default(opt), g->seed, err);
+    fg_kb_t *own_kb = NULL;
+    if (opt->kb == NULL)
+        rc = fg__gen_kb_load(kb_dir_default(opt), &own_kb, err);
+    if (rc == 0)
+        rc = fg__gen_catalogue_load(&g->cat, opt->kb != NULL ? opt->kb : own_kb, err);
+    fg_kb_free(own_kb);
     if (rc == 0)
         rc = fg__gen_region_build(g, err);
     if (rc == 0)

@@ -27,6 +27,7 @@
 #include "fundguard/datetime.h"
 #include "fundguard/error.h"
 #include "fundguard/gen.h"
+#include "fundguard/kb.h"
 #include "fundguard/model.h"
 #include "fundguard/money.h"
 #include "gen/sha256.h"
@@ -557,7 +558,11 @@ enum gen_lim_pool {
     LP__COUNT
 };
 
-int fg__gen_catalogue_load(gen_catalogue_t *c, const char *kb_dir, uint64_t seed, fg_error_t *err);
+/* The catalogue from a loaded, sealed knowledge base (the national tables of kb/nhsa). */
+int fg__gen_catalogue_load(gen_catalogue_t *c, const fg_kb_t *kb, fg_error_t *err);
+/* Load and seal the knowledge tables of dir: FG_ENOTFOUND when dir is no folder, FG_ECORRUPT (the
+ * loader's message kept) when a table does not load. */
+int fg__gen_kb_load(const char *dir, fg_kb_t **out, fg_error_t *err);
 void fg__gen_catalogue_free(gen_catalogue_t *c);
 uint32_t fg__gen_cat_find(const gen_catalogue_t *c, const char *code);
 /* The frequency (1 单日, 2 单次就诊, 3 6小时, 4 同一小时) of the batch-7 pair (main, sec), 0 none.

@@ -1,8 +1,9 @@
 /*
  * kbcat.c — the catalogue and the care templates.
  *
- * Drugs and service items are the real national codes of kb/nhsa (batches 1–8): every code those
- * tables name, with its generic name and every limit the tables give it (sex, age, insurance type,
+ * Drugs and service items are the real national codes of kb/nhsa (batches 1–8), taken from the
+ * loaded knowledge base (fg_kb_t: the tables are parsed once, by src/kb): every code those tables
+ * name, with its generic name and every limit the tables give it (sex, age, insurance type,
  * care setting, institution level, payment course, surgery group, frequency, period,
  * duplicate-charge pairs). The knowledge base lists only limited drugs, so everyday drugs
  * (amlodipine, metformin …), the outpatient consultation fee and consumables are added with codes
@@ -16,8 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <sys/stat.h>
+
 #include "fundguard/alloc.h"
-#include "fundguard/csv.h"
 #include "fundguard/hash.h"
 #include "gen/gen_int.h"
 
@@ -247,12 +249,6 @@ typedef struct loader {
     kb_rec_t *recs;
     size_t n;
     size_t cap;
-    /* names file of the batch being joined: generic name → limit value, note */
-    char **nm_name;
-    char **nm_value;
-    char **nm_note;
-    size_t nm_n;
-    size_t nm_cap;
     char groups[16][32];
     int ngroups;
     gen_dup_t *dups;
@@ -296,115 +292,6 @@ static kb_rec_t *rec_new(loader_t *L)
     return r;
 }
 
-typedef int (*row_fn)(loader_t *L, fg_csv_t *csv, const fg_csv_row_t *row, int kb);
-
-static int read_kb(loader_t *L, const char *dir, const char *file, int kb, row_fn fn)
-{
-    char path[4096];
-    fg_csv_options_t o;
-    memset(&o, 0, sizeof(o));
-    o.encoding = FG_CSV_ENC_AUTO;
-    o.on_error = FG_CSV_FATAL;
-    o.delimiter = ',';
-    o.header = 1;
-    o.name = file;
-    snprintf(path, sizeof(path), "%s/%s", dir, file);
-    fg_csv_t *csv = NULL;
-    int rc = fg_csv_open_path(path, &o, &csv, L->err);
-    if (rc != 0) {
-        if (rc == -2 /* -ENOENT */)
-            return fg_error_set(L->err, FG_ENOTFOUND, path, 0,
-                                "the knowledge table %s is missing (give --kb DIR)", path);
-        return rc;
-    }
-    fg_csv_row_t row;
-    for (;;) {
-        rc = fg_csv_next(csv, &row, L->err);
-        if (rc <= 0)
-            break;
-        if (row.nfields < 2)
-            continue;
-        rc = fn(L, csv, &row, kb);
-        if (rc != 0)
-            break;
-    }
-    fg_csv_close(csv);
-    if (rc < 0 && L->err != NULL && L->err->where[0] == '\0')
-        snprintf(L->err->where, sizeof(L->err->where), "%s", file);
-    return rc < 0 ? (rc == FG_ENOMEM ? rc : FG_ECORRUPT) : 0;
-}
-
-static const char *field(const fg_csv_t *csv, const fg_csv_row_t *row, const char *col, size_t *len)
-{
-    int i = fg_csv_column(csv, col);
-    if (i < 0 || (size_t)i >= row->nfields) {
-        *len = 0;
-        return "";
-    }
-    *len = row->len[i];
-    return row->data[i];
-}
-
-static int eq(const char *s, size_t n, const char *lit)
-{
-    return strlen(lit) == n && memcmp(s, lit, n) == 0;
-}
-
-/* A names file: remember name → (value, note) for the codes file that follows. */
-static int names_row(loader_t *L, fg_csv_t *csv, const fg_csv_row_t *row, int kb)
-{
-    (void)kb;
-    size_t n1, n2, n3;
-    const char *name = field(csv, row, "药品通用名", &n1);
-    const char *note = field(csv, row, "药品说明", &n2);
-    const char *val = field(csv, row, "限定对象", &n3);
-    if (n3 == 0)
-        val = field(csv, row, "限定值域", &n3);
-    if (n1 == 0)
-        return 0;
-    if (L->nm_n == L->nm_cap) {
-        size_t cap = L->nm_cap ? L->nm_cap * 2 : 512;
-        char **a = fg_realloc_array(L->nm_name, cap, sizeof(*a));
-        if (a == NULL)
-            return FG_ENOMEM;
-        L->nm_name = a;
-        char **b = fg_realloc_array(L->nm_value, cap, sizeof(*b));
-        if (b == NULL)
-            return FG_ENOMEM;
-        L->nm_value = b;
-        char **d = fg_realloc_array(L->nm_note, cap, sizeof(*d));
-        if (d == NULL)
-            return FG_ENOMEM;
-        L->nm_note = d;
-        L->nm_cap = cap;
-    }
-    L->nm_name[L->nm_n] = fg_strndup(name, n1);
-    L->nm_value[L->nm_n] = fg_strndup(val, n3);
-    L->nm_note[L->nm_n] = fg_strndup(note, n2);
-    if (L->nm_name[L->nm_n] == NULL || L->nm_value[L->nm_n] == NULL || L->nm_note[L->nm_n] == NULL)
-        return FG_ENOMEM;
-    L->nm_n++;
-    return 0;
-}
-
-static void names_clear(loader_t *L)
-{
-    for (size_t i = 0; i < L->nm_n; i++) {
-        fg_free(L->nm_name[i]);
-        fg_free(L->nm_value[i]);
-        fg_free(L->nm_note[i]);
-    }
-    L->nm_n = 0;
-}
-
-static int names_find(const loader_t *L, const char *name, size_t n)
-{
-    for (size_t i = 0; i < L->nm_n; i++)
-        if (strlen(L->nm_name[i]) == n && memcmp(L->nm_name[i], name, n) == 0)
-            return (int)i;
-    return -1;
-}
-
 static int parse_days(const char *s)
 {
     /* "14天", "支付不超过30天", "总时间不超过90天", "支付不超过一年" */
@@ -419,49 +306,47 @@ static int parse_days(const char *s)
     return v;
 }
 
-/* A codes file of a drug batch: one record per code, its limit from the names file. */
-static int drug_codes_row(loader_t *L, fg_csv_t *csv, const fg_csv_row_t *row, int kb)
+/* A string of the knowledge base into the catalogue's pool. */
+static uint32_t pool_kb(gen_catalogue_t *c, const fg_kb_t *kb, uint32_t id)
 {
-    size_t nn, nc;
-    const char *name = field(csv, row, "药品通用名", &nn);
-    const char *code = field(csv, row, "国标代码", &nc);
-    if (nc == 0)
-        code = field(csv, row, "药品代码", &nc);
-    if (nc == 0 || nc >= 24 || nn == 0)
+    const char *s = fg_kb_str(kb, id);
+    return pool_add(c, s, strlen(s));
+}
+
+/* A fact of a drug table (batches 1, 3–6): one record for its code. */
+static int take_drug(loader_t *L, const fg_kb_t *kb, const fg_kb_fact_t *f, int src)
+{
+    const char *code = fg_kb_str(kb, f->code);
+    size_t nc = strlen(code);
+    if (nc == 0 || nc >= sizeof(((kb_rec_t *)0)->code))
         return 0;
-    int k = names_find(L, name, nn);
-    const char *val = k >= 0 ? L->nm_value[k] : "";
     kb_rec_t *r = rec_new(L);
     if (r == NULL)
         return FG_ENOMEM;
-    memcpy(r->code, code, nc);
-    r->code[nc] = '\0';
-    for (size_t i = 0; i < nc; i++)
-        if (r->code[i] >= 'a' && r->code[i] <= 'z')
-            r->code[i] = (char)(r->code[i] - 'a' + 'A');
+    memcpy(r->code, code, nc + 1);
     r->kind = CK_DRUG;
-    r->name = pool_add(L->c, name, nn);
-    if (k >= 0 && L->nm_note[k][0] != '\0')
-        r->note = pool_add(L->c, L->nm_note[k], strlen(L->nm_note[k]));
-    r->kb_src = (uint16_t)kb;
-    switch (kb) {
+    r->name = pool_kb(L->c, kb, f->name);
+    if (f->text != 0)
+        r->note = pool_kb(L->c, kb, f->text);
+    r->kb_src = (uint16_t)src;
+    switch (src) {
     case KB_B1_DRUG_GENDER:
-        r->lim_sex = strcmp(val, "男") == 0 ? 1 : strcmp(val, "女") == 0 ? 2 : 0;
+        r->lim_sex = f->sub; /* 1 male, 2 female */
         break;
     case KB_B1_DRUG_AGE:
         r->lim_age = AGE_CHILD;
         break;
     case KB_B3_INSU:
-        r->lim_insu = strcmp(val, "工伤") == 0 ? 1 : strcmp(val, "生育") == 0 ? 2 : 0;
+        r->lim_insu = f->sub; /* 1 工伤, 2 生育 */
         break;
     case KB_B4_SETTING:
-        r->lim_ip = strstr(val, "住院") != NULL;
+        r->lim_ip = f->sub == FG_KB_SCENE_INPATIENT;
         break;
     case KB_B5_LEVEL:
-        r->lim_level = strstr(val, "三级") != NULL ? 3 : 2;
+        r->lim_level = f->sub == 3 ? 3 : 2;
         break;
     case KB_B6_COURSE:
-        r->course = (uint16_t)parse_days(val);
+        r->course = (uint16_t)f->a;
         break;
     default:
         break;
@@ -469,128 +354,100 @@ static int drug_codes_row(loader_t *L, fg_csv_t *csv, const fg_csv_row_t *row, i
     return r->name == UINT32_MAX ? FG_ENOMEM : 0;
 }
 
-static kb_rec_t *item_rec(loader_t *L, const char *code, size_t nc, const char *name, size_t nn,
-                          int kb)
+static kb_rec_t *item_rec(loader_t *L, const char *code, const char *name, int kb)
 {
-    if (nc != 15)
-        return NULL;
     kb_rec_t *r = rec_new(L);
     if (r == NULL)
         return NULL;
-    memcpy(r->code, code, nc);
-    r->code[nc] = '\0';
+    memcpy(r->code, code, 16);
     r->kind = CK_ITEM;
-    r->name = pool_add(L->c, name, nn);
+    r->name = pool_add(L->c, name, strlen(name));
     r->kb_src = (uint16_t)kb;
     return r;
 }
 
-static int item_row(loader_t *L, fg_csv_t *csv, const fg_csv_row_t *row, int kb)
+/* The surgery group number (1…16) of a batch-2 group name, numbered as first seen; 0 past 16. */
+static uint16_t surgery_group(loader_t *L, const char *v)
 {
-    size_t nn, nc, nv, nr;
-    const char *name = field(csv, row, "项目名称", &nn);
-    const char *code = field(csv, row, "国标代码", &nc);
-    if (nc == 0)
-        code = field(csv, row, "项目编码", &nc);
-    if (nc == 0)
-        code = field(csv, row, "项目代码", &nc);
-    if (nc != 15)
+    size_t nv = strlen(v);
+    int g = -1;
+    for (int i = 0; i < L->ngroups; i++)
+        if (strcmp(v, L->groups[i]) == 0)
+            g = i;
+    if (g < 0 && L->ngroups < 16 && nv < sizeof(L->groups[0])) {
+        g = L->ngroups++;
+        memcpy(L->groups[g], v, nv + 1);
+    }
+    return (uint16_t)(g + 1);
+}
+
+/* A fact of an item table (batches 1, 2, 8): one record for its code (15 digits only). */
+static int take_item(loader_t *L, const fg_kb_t *kb, const fg_kb_fact_t *f, int src)
+{
+    const char *code = fg_kb_str(kb, f->code);
+    if (strlen(code) != 15)
         return 0;
-    kb_rec_t *r = item_rec(L, code, nc, name, nn, kb);
+    kb_rec_t *r = item_rec(L, code, fg_kb_str(kb, f->name), src);
     if (r == NULL)
         return FG_ENOMEM;
-    switch (kb) {
-    case KB_B1_ITEM_GENDER: {
-        const char *v = field(csv, row, "限定性别", &nv);
-        r->lim_sex = eq(v, nv, "男") ? 1 : eq(v, nv, "女") ? 2 : 0;
-        const char *note = field(csv, row, "项目说明", &nr);
-        if (nr > 0)
-            r->note = pool_add(L->c, note, nr);
+    switch (src) {
+    case KB_B1_ITEM_GENDER:
+        r->lim_sex = f->sub;
+        if (f->text != 0)
+            r->note = pool_kb(L->c, kb, f->text);
         break;
-    }
-    case KB_B1_ITEM_AGE: {
-        const char *v = field(csv, row, "限定对象", &nv);
-        r->lim_age = eq(v, nv, "新生儿")   ? AGE_NEWBORN
-                     : eq(v, nv, "婴幼儿") ? AGE_INFANT
-                                           : AGE_CHILD;
+    case KB_B1_ITEM_AGE:
+        r->lim_age = f->sub == FG_KB_AGE_NEONATE  ? AGE_NEWBORN
+                     : f->sub == FG_KB_AGE_INFANT ? AGE_INFANT
+                                                  : AGE_CHILD;
         break;
-    }
-    case KB_B2_SURGERY: {
-        const char *v = field(csv, row, "限定值域", &nv);
-        int g = -1;
-        for (int i = 0; i < L->ngroups; i++)
-            if (eq(v, nv, L->groups[i]))
-                g = i;
-        if (g < 0 && L->ngroups < 16 && nv < sizeof(L->groups[0])) {
-            g = L->ngroups++;
-            memcpy(L->groups[g], v, nv);
-            L->groups[g][nv] = '\0';
-        }
-        r->surg_group = (uint16_t)(g + 1);
-        const char *note = field(csv, row, "项目说明", &nr);
-        if (nr > 0)
-            r->note = pool_add(L->c, note, nr);
+    case KB_B2_SURGERY:
+        r->surg_group = surgery_group(L, fg_kb_str(kb, f->ref));
+        if (f->text != 0)
+            r->note = pool_kb(L->c, kb, f->text);
         break;
-    }
-    case KB_B8_1_FREQ: {
-        const char *v = field(csv, row, "限制数量", &nv);
-        int64_t q = 0;
-        if (fg_int_parse(v, nv, &q, NULL) == 0 && q > 0 && q < 256)
-            r->freq_n = (uint8_t)q;
+    case KB_B8_1_FREQ:
+        if (f->a > 0 && f->a < 256)
+            r->freq_n = (uint8_t)f->a;
         break;
-    }
-    case KB_B8_2_AGE: {
-        const char *note = field(csv, row, "备注", &nr);
+    case KB_B8_2_AGE:
         r->lim_age = AGE_WORKING;
-        r->note = pool_add(L->c, note, nr);
+        r->note = pool_kb(L->c, kb, f->text);
         break;
-    }
     case KB_B8_3_COURSE: {
-        const char *v = field(csv, row, "备注", &nv);
         char tmp[256];
-        size_t k = nv < sizeof(tmp) - 1 ? nv : sizeof(tmp) - 1;
-        memcpy(tmp, v, k);
-        tmp[k] = '\0';
+        snprintf(tmp, sizeof(tmp), "%s", fg_kb_str(kb, f->text));
         r->course = (uint16_t)parse_days(tmp);
-        r->note = pool_add(L->c, v, nv);
+        r->note = pool_kb(L->c, kb, f->text);
         break;
     }
-    case KB_B8_4_PERIOD: {
-        int64_t q = 0;
-        int64_t d = 0;
-        const char *v = field(csv, row, "频次上限", &nv);
-        if (fg_int_parse(v, nv, &q, NULL) == 0 && q > 0 && q < 256)
-            r->period_n = (uint8_t)q;
-        v = field(csv, row, "疗程周期", &nv);
-        if (fg_int_parse(v, nv, &d, NULL) == 0 && d > 0 && d < 3650)
-            r->period_days = (uint16_t)d;
+    case KB_B8_4_PERIOD:
+        if (f->a > 0 && f->a < 256)
+            r->period_n = (uint8_t)f->a;
+        if (f->b > 0 && f->b < 3650)
+            r->period_days = (uint16_t)f->b;
         break;
-    }
     default:
         break;
     }
     return 0;
 }
 
-static int dup_row(loader_t *L, fg_csv_t *csv, const fg_csv_row_t *row, int kb)
+/* A fact of batch 7 (the secondary item of a duplicate-charge pair): a record for each item and
+ * the pair. */
+static int take_dup(loader_t *L, const fg_kb_t *kb, const fg_kb_fact_t *f, int src)
 {
-    size_t nf, n1, c1, n2, c2, nr;
-    const char *freq = field(csv, row, "频度", &nf);
-    const char *mname = field(csv, row, "主项名称", &n1);
-    const char *mcode = field(csv, row, "主项编码", &c1);
-    const char *sname = field(csv, row, "从项名称", &n2);
-    const char *scode = field(csv, row, "从项编码", &c2);
-    const char *note = field(csv, row, "备注", &nr);
-    if (c1 != 15 || c2 != 15)
+    const char *mcode = fg_kb_str(kb, f->ref);
+    const char *scode = fg_kb_str(kb, f->code);
+    if (strlen(mcode) != 15 || strlen(scode) != 15)
         return 0;
-    kb_rec_t *a = item_rec(L, mcode, c1, mname, n1, kb);
-    if (a == NULL)
+    if (item_rec(L, mcode, fg_kb_str(kb, (uint32_t)f->b), src) == NULL)
         return FG_ENOMEM;
-    kb_rec_t *b = item_rec(L, scode, c2, sname, n2, kb);
+    kb_rec_t *b = item_rec(L, scode, fg_kb_str(kb, f->name), src);
     if (b == NULL)
         return FG_ENOMEM;
-    if (nr > 0)
-        b->note = pool_add(L->c, note, nr);
+    if (f->text != 0)
+        b->note = pool_kb(L->c, kb, f->text);
     if (L->ndups == L->dups_cap) {
         size_t cap = L->dups_cap ? L->dups_cap * 2 : 1024;
         gen_dup_t *d = fg_realloc_array(L->dups, cap, sizeof(*d));
@@ -604,16 +461,51 @@ static int dup_row(loader_t *L, fg_csv_t *csv, const fg_csv_row_t *row, int kb)
         L->dups_cap = cap;
     }
     gen_dup_t *d = &L->dups[L->ndups];
-    d->freq = eq(freq, nf, "单日")       ? 1
-              : eq(freq, nf, "单次就诊") ? 2
-              : eq(freq, nf, "6小时")    ? 3
-                                         : 4;
-    memcpy(L->dup_codes[L->ndups][0], mcode, 15);
-    L->dup_codes[L->ndups][0][15] = '\0';
-    memcpy(L->dup_codes[L->ndups][1], scode, 15);
-    L->dup_codes[L->ndups][1][15] = '\0';
+    d->freq = f->sub == FG_KB_SCOPE_DAY                  ? 1
+              : f->sub == FG_KB_SCOPE_VISIT              ? 2
+              : f->sub == FG_KB_SCOPE_HOURS && f->a == 6 ? 3
+                                                         : 4;
+    memcpy(L->dup_codes[L->ndups][0], mcode, 16);
+    memcpy(L->dup_codes[L->ndups][1], scode, 16);
     L->ndups++;
     return 0;
+}
+
+/* The national tables the catalogue takes its codes from, in the order it takes them: a code that
+ * several tables name keeps the first one's name and note. */
+static const uint8_t kb_order[] = {
+    KB_B1_DRUG_GENDER, KB_B1_DRUG_AGE,    KB_B3_INSU,     KB_B4_SETTING, KB_B5_LEVEL,
+    KB_B6_COURSE,      KB_B1_ITEM_GENDER, KB_B1_ITEM_AGE, KB_B2_SURGERY, KB_B8_1_FREQ,
+    KB_B8_2_AGE,       KB_B8_3_COURSE,    KB_B8_4_PERIOD, KB_B7_DUP,
+};
+
+/* Take every fact of one table (a drug batch's facts carry its .names table). */
+static int take_table(loader_t *L, const fg_kb_t *kb, int src)
+{
+    const char *stem = fg__gen_kb_name(src);
+    int drug = strstr(stem, "-drug-") != NULL;
+    char want[96];
+    snprintf(want, sizeof(want), "%s%s", stem, drug ? ".names" : "");
+    long t = fg_kb_table_find(kb, want);
+    if (t >= 0 && drug) {
+        snprintf(want, sizeof(want), "%s.codes", stem);
+        if (fg_kb_table_find(kb, want) < 0)
+            t = -1;
+    }
+    if (t < 0)
+        return fg_error_set(L->err, FG_ENOTFOUND, "kb", 0,
+                            "the knowledge table %s.csv is missing (give --kb DIR)", want);
+    size_t n = fg_kb_nfacts(kb, FG_KF__COUNT);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const fg_kb_fact_t *f = fg_kb_fact_at(kb, i);
+        if (f->table != (uint16_t)t)
+            continue;
+        rc = drug               ? take_drug(L, kb, f, src)
+             : src == KB_B7_DUP ? take_dup(L, kb, f, src)
+                                : take_item(L, kb, f, src);
+    }
+    return rc;
 }
 
 static int rec_cmp(const void *a, const void *b)
@@ -1168,9 +1060,8 @@ static int assign_products(gen_catalogue_t *c)
     return 0;
 }
 
-int fg__gen_catalogue_load(gen_catalogue_t *c, const char *kb_dir, uint64_t seed, fg_error_t *err)
+int fg__gen_catalogue_load(gen_catalogue_t *c, const fg_kb_t *kb, fg_error_t *err)
 {
-    (void)seed;
     loader_t L;
     memset(&L, 0, sizeof(L));
     memset(c, 0, sizeof(*c));
@@ -1178,47 +1069,9 @@ int fg__gen_catalogue_load(gen_catalogue_t *c, const char *kb_dir, uint64_t seed
     L.err = err;
     pool_add(c, "", 0); /* offset 0 is "no text" */
 
-    static const struct {
-        const char *names;
-        const char *codes;
-        int kb;
-    } drug_files[] = {
-        {"batch1-drug-gender.names.csv", "batch1-drug-gender.codes.csv", KB_B1_DRUG_GENDER},
-        {"batch1-drug-age.names.csv", "batch1-drug-age.codes.csv", KB_B1_DRUG_AGE},
-        {"batch3-drug-insurance-type.names.csv", "batch3-drug-insurance-type.codes.csv",
-         KB_B3_INSU},
-        {"batch4-drug-care-setting.names.csv", "batch4-drug-care-setting.codes.csv", KB_B4_SETTING},
-        {"batch5-drug-institution-level.names.csv", "batch5-drug-institution-level.codes.csv",
-         KB_B5_LEVEL},
-        {"batch6-drug-payment-course.names.csv", "batch6-drug-payment-course.codes.csv",
-         KB_B6_COURSE},
-    };
-    static const struct {
-        const char *file;
-        int kb;
-    } item_files[] = {
-        {"batch1-item-gender.csv", KB_B1_ITEM_GENDER},
-        {"batch1-item-age.csv", KB_B1_ITEM_AGE},
-        {"batch2-item-surgery-group.csv", KB_B2_SURGERY},
-        {"batch8-1-item-frequency.csv", KB_B8_1_FREQ},
-        {"batch8-2-item-age.csv", KB_B8_2_AGE},
-        {"batch8-3-item-course.csv", KB_B8_3_COURSE},
-        {"batch8-4-item-period-frequency.csv", KB_B8_4_PERIOD},
-    };
     int rc = 0;
-    for (size_t i = 0; i < FG_ARRAY_LEN(drug_files) && rc == 0; i++) {
-        rc = read_kb(&L, kb_dir, drug_files[i].names, drug_files[i].kb, names_row);
-        if (rc == 0)
-            rc = read_kb(&L, kb_dir, drug_files[i].codes, drug_files[i].kb, drug_codes_row);
-        names_clear(&L);
-    }
-    for (size_t i = 0; i < FG_ARRAY_LEN(item_files) && rc == 0; i++)
-        rc = read_kb(&L, kb_dir, item_files[i].file, item_files[i].kb, item_row);
-    if (rc == 0)
-        rc = read_kb(&L, kb_dir, "batch7-item-duplicate-charge.csv", KB_B7_DUP, dup_row);
-    fg_free(L.nm_name);
-    fg_free(L.nm_value);
-    fg_free(L.nm_note);
+    for (size_t i = 0; i < FG_ARRAY_LEN(kb_order) && rc == 0; i++)
+        rc = take_table(&L, kb, kb_order[i]);
     if (rc != 0)
         goto out;
 
@@ -1351,6 +1204,31 @@ out:
         err->code == 0)
         fg_error_set(err, rc, "kb", 0, NULL);
     return rc;
+}
+
+int fg__gen_kb_load(const char *dir, fg_kb_t **out, fg_error_t *err)
+{
+    struct stat st;
+    *out = NULL;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return fg_error_set(err, FG_ENOTFOUND, dir, 0,
+                            "the knowledge tables %s are missing (give --kb DIR)", dir);
+    fg_kb_t *kb = fg_kb_new();
+    if (kb == NULL)
+        return fg_error_set(err, FG_ENOMEM, "kb", 0, NULL);
+    int rc = fg_kb_load_dir(kb, dir, err);
+    if (rc == 0)
+        rc = fg_kb_seal(kb, err);
+    if (rc != 0) {
+        fg_kb_free(kb);
+        if (rc == FG_ENOMEM)
+            return rc;
+        if (err != NULL)
+            err->code = FG_ECORRUPT; /* bad input, with the loader's file, line and message */
+        return FG_ECORRUPT;
+    }
+    *out = kb;
+    return 0;
 }
 
 void fg__gen_catalogue_free(gen_catalogue_t *c)

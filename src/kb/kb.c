@@ -191,6 +191,11 @@ const char *fg_kb_code_name(const fg_kb_t *kb, const char *code, size_t n)
     return NULL;
 }
 
+const fg_kb_fact_t *fg_kb_fact_at(const fg_kb_t *kb, size_t i)
+{
+    return i < kb->nfacts ? &kb->facts[i] : NULL;
+}
+
 size_t fg_kb_nfacts(const fg_kb_t *kb, fg_kb_kind_t kind)
 {
     if ((unsigned)kind >= FG_KF__COUNT)
@@ -220,6 +225,14 @@ size_t fg_kb_ntables(const fg_kb_t *kb)
 const fg_kb_table_info_t *fg_kb_table_info(const fg_kb_t *kb, size_t i)
 {
     return i < kb->ntables ? &kb->tables[i] : NULL;
+}
+
+long fg_kb_table_find(const fg_kb_t *kb, const char *stem)
+{
+    for (size_t i = 0; i < kb->ntables; i++)
+        if (strcmp(kb->tables[i].stem, stem) == 0)
+            return (long)i;
+    return -1;
 }
 
 char *fg_kb_kp(const fg_kb_t *kb, uint16_t table, uint32_t row, char *out, size_t cap)

@@ -1097,9 +1097,8 @@ int fg_kb_load_mem(fg_kb_t *kb, const char *filename, const char *data, size_t n
     memset(&info, 0, sizeof(info));
     memcpy(info.stem, file, fl - 4);
     info.stem[fl - 4] = '\0';
-    for (size_t i = 0; i < kb->ntables; i++)
-        if (strcmp(kb->tables[i].stem, info.stem) == 0)
-            return fg_error_set(err, FG_EEXIST, file, 0, "%s: the table is loaded twice", file);
+    if (fg_kb_table_find(kb, info.stem) >= 0)
+        return fg_error_set(err, FG_EEXIST, file, 0, "%s: the table is loaded twice", file);
     fg_sha256_hex(data, n, info.sha256);
 
     ld_t l = {.kb = kb, .file = file, .err = err};

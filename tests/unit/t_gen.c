@@ -13,6 +13,7 @@
 #include "fundguard/error.h"
 #include "fundguard/gen.h"
 #include "fundguard/hash.h"
+#include "fundguard/kb.h"
 #include "fundguard/ledger.h"
 #include "fundguard/model.h"
 #include "t.h"
@@ -152,6 +153,52 @@ TEST(gen_deterministic_by_seed)
     file_sha(d1, "manifest.json", h1);
     file_sha(d2, "manifest.json", h2);
     ASSERT_STR_EQ(h1, h2);
+}
+
+/* The catalogue is built from a loaded knowledge base: one the caller loaded gives the same bytes
+ * as the folder the generator loads itself; a knowledge base without a table it needs is refused.
+ */
+TEST(gen_from_a_loaded_kb)
+{
+    const char *d1 = gen_small("from-dir", 7, FG_GEN_UTF8, NULL);
+    fg_kb_t *kb = fg_kb_new();
+    fg_error_t err;
+    fg_error_clear(&err);
+    ASSERT(kb != NULL);
+    ASSERT_OK(fg_kb_load_dir(kb, t_path("kb/nhsa"), &err));
+    ASSERT_OK(fg_kb_seal(kb, &err));
+    char out[640];
+    snprintf(out, sizeof(out), "%s", path_in(t_tmpdir(), "from-kb"));
+    fg_gen_options_t opt;
+    fg_gen_options_init(&opt);
+    opt.out_dir = out;
+    opt.scale = FG_GEN_TINY;
+    opt.seed = 7;
+    opt.persons = SMALL_PERSONS;
+    opt.kb_dir = path_in(t_tmpdir(), "no-such-kb"); /* not read: opt.kb is given */
+    opt.kb = kb;
+    ASSERT_OK(fg_gen_run(&opt, NULL, &err));
+    for (size_t i = 0; i <= NFILES; i++) {
+        const char *name = i < NFILES ? files[i].name : "manifest.json";
+        char h1[65], h2[65];
+        file_sha(d1, name, h1);
+        file_sha(opt.out_dir, name, h2);
+        if (strcmp(h1, h2) != 0)
+            t_fail(__FILE__, __LINE__, "%s differs between --kb DIR and a loaded kb", name);
+    }
+    fg_kb_free(kb);
+
+    kb = fg_kb_new();
+    ASSERT(kb != NULL);
+    static const char gender[] = "项目名称,项目说明,国标代码,限定类型,限定性别\n"
+                                 "前列腺按摩,,003109040010000,限定性别对象,男\n";
+    ASSERT_OK(fg_kb_load_mem(kb, "batch1-item-gender.csv", gender, sizeof(gender) - 1, &err));
+    ASSERT_OK(fg_kb_seal(kb, &err));
+    opt.out_dir = path_in(t_tmpdir(), "from-small-kb");
+    opt.kb = kb;
+    ASSERT_ERR(fg_gen_run(&opt, NULL, &err), FG_ENOTFOUND);
+    ASSERT(strstr(err.msg, "batch1-drug-gender") != NULL);
+    fg_kb_free(kb);
 }
 
 /* ------------------------------------------------------------------ reading back */

@@ -187,6 +187,48 @@ TEST(kb_lookup_facts)
     fg_kb_free(kb);
 }
 
+/* Facts in the order they were added: each table's in row order, the drugs (resolved at seal)
+ * after them in the order of their .codes rows; tables found by stem. */
+TEST(kb_fact_order_and_table_find)
+{
+    fg_kb_t *kb = load_national();
+    size_t n = fg_kb_nfacts(kb, FG_KF__COUNT);
+    ASSERT(n > 0);
+    ASSERT(fg_kb_fact_at(kb, n) == NULL);
+    long dup = fg_kb_table_find(kb, "batch7-item-duplicate-charge");
+    ASSERT(dup >= 0);
+    ASSERT_STR_EQ(fg_kb_table_info(kb, (size_t)dup)->stem, "batch7-item-duplicate-charge");
+    ASSERT_EQ(fg_kb_table_find(kb, "batch7-item-duplicate"), -1);
+    ASSERT_EQ(fg_kb_table_find(kb, "no-such-table"), -1);
+    long names = fg_kb_table_find(kb, "batch1-drug-gender.names");
+    ASSERT(names >= 0);
+    uint32_t last_dup = 0;
+    size_t ndup = 0, first_drug = n;
+    for (size_t i = 0; i < n; i++) {
+        const fg_kb_fact_t *f = fg_kb_fact_at(kb, i);
+        if (f->table == (uint16_t)dup) {
+            ASSERT(f->row > last_dup); /* row order */
+            last_dup = f->row;
+            ndup++;
+        }
+        int drug = f->kind == FG_KF_DRUG_GENDER || f->kind == FG_KF_DRUG_AGE ||
+                   f->kind == FG_KF_INSURANCE_TYPE || f->kind == FG_KF_CARE_SETTING ||
+                   f->kind == FG_KF_INST_LEVEL || f->kind == FG_KF_DRUG_COURSE;
+        if (drug && first_drug == n)
+            first_drug = i;
+        ASSERT(drug == (i >= first_drug)); /* the drugs last */
+    }
+    ASSERT_EQ(ndup, 900);
+    /* the first drug fact is the first row of the first .codes table loaded (batch1-drug-age) */
+    const fg_kb_fact_t *f = fg_kb_fact_at(kb, first_drug);
+    ASSERT_EQ(f->kind, FG_KF_DRUG_AGE);
+    ASSERT_EQ(fg_kb_nfacts(kb, FG_KF__COUNT) - first_drug,
+              fg_kb_nfacts(kb, FG_KF_DRUG_GENDER) + fg_kb_nfacts(kb, FG_KF_DRUG_AGE) +
+                  fg_kb_nfacts(kb, FG_KF_INSURANCE_TYPE) + fg_kb_nfacts(kb, FG_KF_CARE_SETTING) +
+                  fg_kb_nfacts(kb, FG_KF_INST_LEVEL) + fg_kb_nfacts(kb, FG_KF_DRUG_COURSE));
+    fg_kb_free(kb);
+}
+
 static int load_one(const char *name, const char *csv, fg_error_t *err)
 {
     fg_kb_t *kb = fg_kb_new();
