@@ -999,193 +999,230 @@ static void row_person(const gen_ctx_t *g, gen_row_t *row, const person_t *ps, c
         fg__gen_row_str(row, SL_hosp_lv, in->hosp_lv);
 }
 
-static void emit_settlement(gen_ctx_t *g, const person_t *ps, visit_t *v, fg_time_t setl_time,
-                            int mode)
+/* What the parts of one settlement's output share: the ids, the person's fields, the money. */
+typedef struct setl_out {
+    gen_ctx_t *g;
+    const person_t *ps;
+    visit_t *v;
+    const gen_inst_t *in;
+    gen_row_t *row;
+    gen_out_t *cache;
+    fg_time_t setl_time;
+    int mode; /* 0 settlement, 1 its refund, 2 a second claim */
+    int neg;  /* -1 for a refund */
+    uint64_t setl_no;
+    char setl_id[24], mdtrt_id[24], invono[24], init_setl[24];
+    size_t n_setl, n_mdtrt, n_inv, n_init;
+    char age_s[8], year_s[8], brdy[12];
+    size_t n_age, n_year;
+    uint64_t *orig_sn; /* a refund: the settled lines' numbers */
+    money_t m;
+} setl_out_t;
+
+/* The settlement's numbers and ids, its fee lines numbered, its money. */
+static void setl_begin(setl_out_t *so)
 {
-    gen_row_t *row = &g->row;
-    const gen_inst_t *in = &g->reg.inst[v->inst];
-    const gen_staff_t *doc = &g->reg.staff[v->doctor];
-    gen_out_t *cache = &g->tab[GF_SETL_D].out;
-    char setl_id[24], mdtrt_id[24], invono[24], init_setl[24], tmp[64];
-    size_t n_setl, n_mdtrt, n_inv = 0, n_init = 0;
+    gen_ctx_t *g = so->g;
+    visit_t *v = so->v;
+    int mode = so->mode;
     uint64_t orig_setl = v->setl_no;
-    uint64_t setl_no = ++g->next_setl;
+    so->setl_no = ++g->next_setl;
     if (mode == 0) {
         v->mdtrt_no = ++g->next_mdtrt;
         v->invoice_no = ++g->next_invoice;
     }
-    v->setl_no = setl_no;
-    n_setl = fg__gen_id_setl(g, setl_no, setl_id);
-    n_mdtrt = fg__gen_id_mdtrt(g, v->mdtrt_no, mdtrt_id);
+    v->setl_no = so->setl_no;
+    so->n_setl = fg__gen_id_setl(g, so->setl_no, so->setl_id);
+    so->n_mdtrt = fg__gen_id_mdtrt(g, v->mdtrt_no, so->mdtrt_id);
     if (mode != 1)
-        n_inv = fg__gen_id_invoice(g, v->invoice_no, invono);
+        so->n_inv = fg__gen_id_invoice(g, v->invoice_no, so->invono);
     if (mode == 1)
-        n_init = fg__gen_id_setl(g, orig_setl, init_setl);
-    int neg = mode == 1 ? -1 : 1;
-    int age = age_on(ps, fg_time_date(v->begin));
-    char age_s[8];
-    size_t n_age = fg__gen_fmt_u64(age_s, (uint64_t)age);
-    char year_s[8];
-    size_t n_year = fg__gen_fmt_u64(year_s, (uint64_t)g->year);
-    const char *gend = ps->p.sex == 1 ? "1" : "2";
-    char brdy[12];
-    fg__gen_fmt_date(cache, brdy, ps->p.birth);
-    brdy[10] = '\0';
+        so->n_init = fg__gen_id_setl(g, orig_setl, so->init_setl);
+    so->neg = mode == 1 ? -1 : 1;
+    int age = age_on(so->ps, fg_time_date(v->begin));
+    so->n_age = fg__gen_fmt_u64(so->age_s, (uint64_t)age);
+    so->n_year = fg__gen_fmt_u64(so->year_s, (uint64_t)g->year);
+    fg__gen_fmt_date(so->cache, so->brdy, so->ps->p.birth);
+    so->brdy[10] = '\0';
 
     /* Fee line numbers and money. */
     uint64_t line_base = g->next_feedetl;
     g->next_feedetl += v->nlines;
-    uint64_t *orig_sn = NULL;
     if (mode == 1) {
-        orig_sn = fg_malloc((size_t)(v->nlines ? v->nlines : 1) * sizeof(*orig_sn));
-        for (uint32_t i = 0; orig_sn != NULL && i < v->nlines; i++)
-            orig_sn[i] = v->lines[i].sn;
+        so->orig_sn = fg_malloc((size_t)(v->nlines ? v->nlines : 1) * sizeof(*so->orig_sn));
+        for (uint32_t i = 0; so->orig_sn != NULL && i < v->nlines; i++)
+            so->orig_sn[i] = v->lines[i].sn;
     }
     for (uint32_t i = 0; i < v->nlines; i++)
         v->lines[i].sn = line_base + 1 + i;
-    money_t m;
-    settle_money(g, ps, v, &m);
+    settle_money(g, so->ps, v, &so->m);
     if (mode == 0) {
-        v->medfee = m.medfee;
-        v->fund = m.fund;
+        v->medfee = so->m.medfee;
+        v->fund = so->m.fund;
     }
+}
 
-    /* mdtrt_d: once per visit. */
-    if (mode == 0) {
-        fg__gen_row_begin(row);
-        put_id(row, SL_mdtrt_id, mdtrt_id, n_mdtrt);
-        row_person(g, row, ps, v, in, brdy, age_s, n_age);
-        fg__gen_row_time(row, cache, SL_begntime, v->begin);
-        fg__gen_row_time(row, cache, SL_endtime, v->end);
-        fg__gen_row_str(row, SL_med_type, v->med_type);
-        fg__gen_row_mem(row, SL_year, year_s, n_year);
-        if (v->kind != EV_PH) {
-            fg__gen_row_str(row, SL_chfpdr_code, doc->code);
-            fg__gen_row_str(row, SL_chfpdr_name, doc->name);
-            fg__gen_row_str(row, SL_adm_dept_codg, fg__gen_dept_code(doc->dept));
-            fg__gen_row_str(row, SL_adm_dept_name, fg__gen_dept_name(doc->dept));
-        }
-        if (v->ndx > 0) {
-            const gen_dx_t *dx = &g->cat.dx[v->dx[0]];
-            fg__gen_row_str(row, SL_dscg_maindiag_code, dx->code);
-            fg__gen_row_str(row, SL_dscg_maindiag_name, dx->name);
-        }
-        if (v->kind == EV_STAY) {
-            fg__gen_row_str(row, SL_dscg_dept_codg, fg__gen_dept_code(doc->dept));
-            fg__gen_row_str(row, SL_dscg_dept_name, fg__gen_dept_name(doc->dept));
-            fg__gen_row_str(row, SL_dscg_way, v->died ? "5" : "1");
-            fg__gen_row_u64(row, SL_ipt_days, (uint64_t)v->los);
-            if (v->died)
-                fg__gen_row_date(row, cache, SL_die_date, fg_time_date(v->end));
-            fg__gen_row_u64(row, SL_ipt_otp_no, v->mdtrt_no);
-        }
-        fg__gen_row_str(row, SL_vali_flag, "1");
-        fg__gen_row_emit(&g->tab[GF_MDTRT_D], row);
-        g->st.visits++;
-    }
-
-    /* setl_d */
+/* mdtrt_d: once per visit. */
+static void setl_mdtrt_row(setl_out_t *so)
+{
+    gen_ctx_t *g = so->g;
+    gen_row_t *row = so->row;
+    gen_out_t *cache = so->cache;
+    const visit_t *v = so->v;
+    const gen_staff_t *doc = &g->reg.staff[v->doctor];
     fg__gen_row_begin(row);
-    put_id(row, SL_setl_id, setl_id, n_setl);
-    put_id(row, SL_mdtrt_id, mdtrt_id, n_mdtrt);
-    row_person(g, row, ps, v, in, brdy, age_s, n_age);
+    put_id(row, SL_mdtrt_id, so->mdtrt_id, so->n_mdtrt);
+    row_person(g, row, so->ps, v, so->in, so->brdy, so->age_s, so->n_age);
+    fg__gen_row_time(row, cache, SL_begntime, v->begin);
+    fg__gen_row_time(row, cache, SL_endtime, v->end);
+    fg__gen_row_str(row, SL_med_type, v->med_type);
+    fg__gen_row_mem(row, SL_year, so->year_s, so->n_year);
+    if (v->kind != EV_PH) {
+        fg__gen_row_str(row, SL_chfpdr_code, doc->code);
+        fg__gen_row_str(row, SL_chfpdr_name, doc->name);
+        fg__gen_row_str(row, SL_adm_dept_codg, fg__gen_dept_code(doc->dept));
+        fg__gen_row_str(row, SL_adm_dept_name, fg__gen_dept_name(doc->dept));
+    }
+    if (v->ndx > 0) {
+        const gen_dx_t *dx = &g->cat.dx[v->dx[0]];
+        fg__gen_row_str(row, SL_dscg_maindiag_code, dx->code);
+        fg__gen_row_str(row, SL_dscg_maindiag_name, dx->name);
+    }
+    if (v->kind == EV_STAY) {
+        fg__gen_row_str(row, SL_dscg_dept_codg, fg__gen_dept_code(doc->dept));
+        fg__gen_row_str(row, SL_dscg_dept_name, fg__gen_dept_name(doc->dept));
+        fg__gen_row_str(row, SL_dscg_way, v->died ? "5" : "1");
+        fg__gen_row_u64(row, SL_ipt_days, (uint64_t)v->los);
+        if (v->died)
+            fg__gen_row_date(row, cache, SL_die_date, fg_time_date(v->end));
+        fg__gen_row_u64(row, SL_ipt_otp_no, v->mdtrt_no);
+    }
+    fg__gen_row_str(row, SL_vali_flag, "1");
+    fg__gen_row_emit(&g->tab[GF_MDTRT_D], row);
+    g->st.visits++;
+}
+
+/* setl_d */
+static void setl_setl_row(setl_out_t *so)
+{
+    gen_ctx_t *g = so->g;
+    gen_row_t *row = so->row;
+    gen_out_t *cache = so->cache;
+    const person_t *ps = so->ps;
+    const visit_t *v = so->v;
+    const money_t *m = &so->m;
+    int mode = so->mode, neg = so->neg;
+    fg__gen_row_begin(row);
+    put_id(row, SL_setl_id, so->setl_id, so->n_setl);
+    put_id(row, SL_mdtrt_id, so->mdtrt_id, so->n_mdtrt);
+    row_person(g, row, ps, v, so->in, so->brdy, so->age_s, so->n_age);
     fg__gen_row_date(row, cache, SL_begndate, fg_time_date(v->begin));
     fg__gen_row_date(row, cache, SL_enddate, fg_time_date(v->end));
-    fg__gen_row_time(row, cache, SL_setl_time, setl_time);
+    fg__gen_row_time(row, cache, SL_setl_time, so->setl_time);
     fg__gen_row_str(row, SL_mdtrt_cert_type, (ps->p.idx & 3) == 0 ? "03" : "01");
     fg__gen_row_str(row, SL_med_type, v->med_type);
     fg__gen_row_str(row, SL_clr_type, v->kind == EV_STAY ? "21" : v->kind == EV_PH ? "41" : "11");
-    fg__gen_row_fen(row, SL_medfee_sumamt, neg * m.medfee);
-    fg__gen_row_fen(row, SL_fulamt_ownpay_amt, neg * m.ownpay);
+    fg__gen_row_fen(row, SL_medfee_sumamt, neg * m->medfee);
+    fg__gen_row_fen(row, SL_fulamt_ownpay_amt, neg * m->ownpay);
     fg__gen_row_fen(row, SL_overlmt_selfpay, 0);
-    fg__gen_row_fen(row, SL_preselfpay_amt, neg * m.presel);
-    fg__gen_row_fen(row, SL_inscp_amt, neg * m.inscp);
-    fg__gen_row_fen(row, SL_act_pay_dedc, neg * m.dedc);
-    fg__gen_row_fen(row, SL_hifp_pay, neg * m.hifp);
-    fg__gen_row_fen(row, SL_fund_pay_sumamt, neg * m.fund);
-    fg__gen_row_fen(row, SL_psn_pay, neg * m.psn);
-    fg__gen_row_fen(row, SL_acct_pay, neg * m.acct);
-    fg__gen_row_fen(row, SL_cash_payamt, neg * m.cash);
+    fg__gen_row_fen(row, SL_preselfpay_amt, neg * m->presel);
+    fg__gen_row_fen(row, SL_inscp_amt, neg * m->inscp);
+    fg__gen_row_fen(row, SL_act_pay_dedc, neg * m->dedc);
+    fg__gen_row_fen(row, SL_hifp_pay, neg * m->hifp);
+    fg__gen_row_fen(row, SL_fund_pay_sumamt, neg * m->fund);
+    fg__gen_row_fen(row, SL_psn_pay, neg * m->psn);
+    fg__gen_row_fen(row, SL_acct_pay, neg * m->acct);
+    fg__gen_row_fen(row, SL_cash_payamt, neg * m->cash);
     fg__gen_row_str(row, SL_refd_setl_flag, yesno(mode == 1));
     if (mode == 1)
-        put_id(row, SL_init_setl_id, init_setl, n_init);
-    fg__gen_row_mem(row, SL_year, year_s, n_year);
-    if (n_inv > 0)
-        put_id(row, SL_invono, invono, n_inv);
+        put_id(row, SL_init_setl_id, so->init_setl, so->n_init);
+    fg__gen_row_mem(row, SL_year, so->year_s, so->n_year);
+    if (so->n_inv > 0)
+        put_id(row, SL_invono, so->invono, so->n_inv);
     if (v->manl != NULL && mode == 2)
         fg__gen_row_str(row, SL_manl_reim_rea, v->manl);
     fg__gen_row_str(row, SL_vali_flag, "1");
     fg__gen_row_emit(&g->tab[GF_SETL_D], row);
     g->st.settlements++;
+}
 
-    /* Diagnoses (medical institutions only) and operations. */
-    if (mode == 0 && v->kind != EV_PH) {
-        for (int k = 0; k < v->ndx + (v->ext ? 1 : 0); k++) {
-            const char *code;
-            const char *name;
-            if (k < v->ndx) {
-                code = g->cat.dx[v->dx[k]].code;
-                name = g->cat.dx[v->dx[k]].name;
-            } else {
-                code = fg__gen_ext_cause_code[v->ext - 1];
-                name = fg__gen_ext_cause_name[v->ext - 1];
-            }
-            fg__gen_row_begin(row);
-            fg__gen_row_u64(row, SL_setl_list_diag_id, ++g->next_diag);
-            put_id(row, SL_setl_id, setl_id, n_setl);
-            put_id(row, SL_mdtrt_id, mdtrt_id, n_mdtrt);
-            fg__gen_row_str(row, SL_psn_no, ps->psn_no);
-            fg__gen_row_str(row, SL_diag_type, "1");
-            fg__gen_row_str(row, SL_maindiag_flag, yesno(k == 0));
-            fg__gen_row_str(row, SL_diag_code, code);
-            fg__gen_row_str(row, SL_diag_name, name);
-            if (v->kind == EV_STAY)
-                fg__gen_row_str(row, SL_adm_cond_type, "1");
-            fg__gen_row_str(row, SL_vali_flag, "1");
-            fg__gen_row_emit(&g->tab[GF_DIAG_D], row);
-            g->st.diagnoses++;
+/* Diagnoses (medical institutions only) and operations. */
+static void setl_diag_oprn_rows(setl_out_t *so)
+{
+    gen_ctx_t *g = so->g;
+    gen_row_t *row = so->row;
+    const person_t *ps = so->ps;
+    const visit_t *v = so->v;
+    for (int k = 0; k < v->ndx + (v->ext ? 1 : 0); k++) {
+        const char *code;
+        const char *name;
+        if (k < v->ndx) {
+            code = g->cat.dx[v->dx[k]].code;
+            name = g->cat.dx[v->dx[k]].name;
+        } else {
+            code = fg__gen_ext_cause_code[v->ext - 1];
+            name = fg__gen_ext_cause_name[v->ext - 1];
         }
-        for (int k = 0; k < v->nop; k++) {
-            const oprn_t *o = &v->op[k];
-            const gen_staff_t *od = &g->reg.staff[o->doctor];
-            fg__gen_row_begin(row);
-            fg__gen_row_u64(row, SL_setl_list_oprn_id, ++g->next_oprn);
-            put_id(row, SL_setl_id, setl_id, n_setl);
-            put_id(row, SL_mdtrt_id, mdtrt_id, n_mdtrt);
-            fg__gen_row_str(row, SL_psn_no, ps->psn_no);
-            fg__gen_row_str(row, SL_main_oprn_flag, yesno(k == 0));
-            fg__gen_row_str(row, SL_oprn_oprt_code, o->code);
-            fg__gen_row_str(row, SL_oprn_oprt_name, o->name);
-            fg__gen_row_time(row, cache, SL_oprn_oprt_date, o->t);
-            fg__gen_row_str(row, SL_oper_dr_code, od->code);
-            fg__gen_row_str(row, SL_oper_dr_name, od->name);
-            fg__gen_row_str(row, SL_anst_way, "2");
-            fg__gen_row_time(row, cache, SL_oprn_oprt_begntime, o->t);
-            fg__gen_row_time(row, cache, SL_oprn_oprt_endtime, o->t + 3600 + (o->t % 3600));
-            fg__gen_row_str(row, SL_vali_flag, "1");
-            fg__gen_row_emit(&g->tab[GF_OPRN_D], row);
-            g->st.operations++;
-        }
+        fg__gen_row_begin(row);
+        fg__gen_row_u64(row, SL_setl_list_diag_id, ++g->next_diag);
+        put_id(row, SL_setl_id, so->setl_id, so->n_setl);
+        put_id(row, SL_mdtrt_id, so->mdtrt_id, so->n_mdtrt);
+        fg__gen_row_str(row, SL_psn_no, ps->psn_no);
+        fg__gen_row_str(row, SL_diag_type, "1");
+        fg__gen_row_str(row, SL_maindiag_flag, yesno(k == 0));
+        fg__gen_row_str(row, SL_diag_code, code);
+        fg__gen_row_str(row, SL_diag_name, name);
+        if (v->kind == EV_STAY)
+            fg__gen_row_str(row, SL_adm_cond_type, "1");
+        fg__gen_row_str(row, SL_vali_flag, "1");
+        fg__gen_row_emit(&g->tab[GF_DIAG_D], row);
+        g->st.diagnoses++;
     }
+    for (int k = 0; k < v->nop; k++) {
+        const oprn_t *o = &v->op[k];
+        const gen_staff_t *od = &g->reg.staff[o->doctor];
+        fg__gen_row_begin(row);
+        fg__gen_row_u64(row, SL_setl_list_oprn_id, ++g->next_oprn);
+        put_id(row, SL_setl_id, so->setl_id, so->n_setl);
+        put_id(row, SL_mdtrt_id, so->mdtrt_id, so->n_mdtrt);
+        fg__gen_row_str(row, SL_psn_no, ps->psn_no);
+        fg__gen_row_str(row, SL_main_oprn_flag, yesno(k == 0));
+        fg__gen_row_str(row, SL_oprn_oprt_code, o->code);
+        fg__gen_row_str(row, SL_oprn_oprt_name, o->name);
+        fg__gen_row_time(row, so->cache, SL_oprn_oprt_date, o->t);
+        fg__gen_row_str(row, SL_oper_dr_code, od->code);
+        fg__gen_row_str(row, SL_oper_dr_name, od->name);
+        fg__gen_row_str(row, SL_anst_way, "2");
+        fg__gen_row_time(row, so->cache, SL_oprn_oprt_begntime, o->t);
+        fg__gen_row_time(row, so->cache, SL_oprn_oprt_endtime, o->t + 3600 + (o->t % 3600));
+        fg__gen_row_str(row, SL_vali_flag, "1");
+        fg__gen_row_emit(&g->tab[GF_OPRN_D], row);
+        g->st.operations++;
+    }
+}
 
-    /* fee_list_d and the bundle's feedetail, line by line. */
-    gen_out_t *js = &g->json[GF_SETTLEMENTS - GF__TABLES];
+/* The settlement document up to its feedetail: psninfo, fixmedins, mdtrtinfo, diseinfo. */
+static void setl_json_head(setl_out_t *so, gen_out_t *js)
+{
+    const gen_ctx_t *g = so->g;
+    const person_t *ps = so->ps;
+    const visit_t *v = so->v;
     OUT_LIT(js, "{\"psninfo\":{");
     json_kv(js, "psn_no", ps->psn_no);
     out_c(js, ',');
-    json_kv(js, "gend", gend);
+    json_kv(js, "gend", ps->p.sex == 1 ? "1" : "2");
     out_c(js, ',');
-    json_kv_mem(js, "brdy", brdy, 10);
+    json_kv_mem(js, "brdy", so->brdy, 10);
     out_c(js, ',');
     json_kv(js, "insutype", v->insutype);
     OUT_LIT(js, "},\"fixmedins\":{");
-    json_kv(js, "fixmedins_code", in->code);
-    if (in->hosp_lv[0]) {
+    json_kv(js, "fixmedins_code", so->in->code);
+    if (so->in->hosp_lv[0]) {
         out_c(js, ',');
-        json_kv(js, "hosp_lv", in->hosp_lv);
+        json_kv(js, "hosp_lv", so->in->hosp_lv);
     }
     OUT_LIT(js, "},\"mdtrtinfo\":{");
-    json_kv_mem(js, "mdtrt_id", mdtrt_id, n_mdtrt);
+    json_kv_mem(js, "mdtrt_id", so->mdtrt_id, so->n_mdtrt);
     out_c(js, ',');
     json_kv(js, "psn_no", ps->psn_no);
     out_c(js, ',');
@@ -1207,187 +1244,251 @@ static void emit_settlement(gen_ctx_t *g, const person_t *ps, visit_t *v, fg_tim
         }
     }
     OUT_LIT(js, "],\"feedetail\":[");
+}
 
-    const char *admdvs = g->reg.counties[ps->p.county].code;
-    for (uint32_t i = 0; i < v->nlines; i++) {
-        line_t *l = &v->lines[i];
-        const gen_cat_t *it = &g->cat.items[l->cat];
-        const gen_staff_t *ld = &g->reg.staff[l->doctor];
-        char sn[24];
-        size_t n_sn = fg__gen_id_feedetl(g, l->sn, sn);
-        fg_fen_t o, p, s;
-        line_money(it, neg * l->amt, &o, &p, &s);
-        fg__gen_row_begin(row);
-        put_id(row, SL_bkkp_sn, sn, n_sn);
-        put_id(row, SL_mdtrt_id, mdtrt_id, n_mdtrt);
-        fg__gen_row_time(row, cache, SL_fee_ocur_time, l->t);
-        put_id(row, SL_setl_id, setl_id, n_setl);
-        fg__gen_row_str(row, SL_fixmedins_code, in->code);
-        fg__gen_row_str(row, SL_psn_no, ps->psn_no);
-        fg__gen_row_str(row, SL_insu_admdvs, admdvs);
-        fg__gen_row_str(row, SL_med_type, v->med_type);
-        fg__gen_row_qty(row, SL_cnt, neg * l->cnt);
-        fg__gen_row_fen(row, SL_pric, l->pric);
-        fg__gen_row_fen(row, SL_det_item_fee_sumamt, neg * l->amt);
-        fg__gen_row_fen(row, SL_pric_uplmt_amt, l->cap);
-        fg__gen_row_str(row, SL_selfpay_prop, it->lv == 1 ? "0" : it->lv == 2 ? "0.1" : "1");
-        fg__gen_row_fen(row, SL_fulamt_ownpay_amt, o);
-        fg__gen_row_fen(row, SL_inscp_amt, s);
-        fg__gen_row_str(row, SL_chrgitm_lv, it->lv == 1 ? "01" : it->lv == 2 ? "02" : "03");
-        fg__gen_row_str(row, SL_list_type,
-                        it->kind == CK_DRUG   ? "101"
-                        : it->kind == CK_ITEM ? "201"
-                                              : "301");
-        fg__gen_row_mem(row, SL_med_list_codg, it->code, it->code_len);
-        char chrg[3] = {(char)('0' + it->chrg / 10), (char)('0' + it->chrg % 10), 0};
-        fg__gen_row_mem(row, SL_med_chrgitm_type, chrg, 2);
-        fg__gen_row_str(row, SL_bilg_dept_codg, fg__gen_dept_code(l->dept));
-        fg__gen_row_str(row, SL_bilg_dr_code, ld->code);
-        if (it->kind == CK_DRUG) {
-            if (l->freq)
-                fg__gen_row_str(row, SL_used_frqu_dscr, freq_text[l->freq]);
-            if (l->prd_days > 0)
-                fg__gen_row_u64(row, SL_prd_days, (uint64_t)l->prd_days);
-            if (l->tkdrug)
-                fg__gen_row_str(row, SL_dscg_tkdrug_flag, "1");
-        }
-        if (l->disc)
-            fg__gen_row_str(row, SL_memo, "第二术式按50%计价");
-        if (mode == 1 && orig_sn != NULL) {
-            char osn[24];
-            size_t n_osn = fg__gen_id_feedetl(g, orig_sn[i], osn);
-            char *keep = row->scratch + row->used;
-            if (row->used + n_osn <= sizeof(row->scratch)) {
-                memcpy(keep, osn, n_osn);
-                row->used += n_osn;
-                fg__gen_row_mem(row, SL_init_feedetl_sn, keep, n_osn);
-            }
-        }
-        fg__gen_row_str(row, SL_vali_flag, "1");
-        fg__gen_row_emit(&g->tab[GF_FEE_LIST_D], row);
-        g->st.fee_lines++;
-
-        if (i > 0)
-            out_c(js, ',');
-        OUT_LIT(js, "{\"feedetl_sn\":\"");
-        out_mem(js, sn, n_sn);
-        OUT_LIT(js, "\",\"mdtrt_id\":\"");
-        out_mem(js, mdtrt_id, n_mdtrt);
-        OUT_LIT(js, "\",\"psn_no\":\"");
-        out_s(js, ps->psn_no);
-        OUT_LIT(js, "\",\"fee_ocur_time\":\"");
-        fg__gen_out_time(js, l->t);
-        OUT_LIT(js, "\",\"med_list_codg\":\"");
-        out_mem(js, it->code, it->code_len);
-        OUT_LIT(js, "\",\"cnt\":\"");
-        out_mem(js, tmp, fg__gen_fmt_qty(tmp, neg * l->cnt));
-        OUT_LIT(js, "\",");
-        json_money(js, "pric", l->pric);
-        out_c(js, ',');
-        json_money(js, "det_item_fee_sumamt", neg * l->amt);
-        out_c(js, ',');
-        json_money(js, "pric_uplmt_amt", l->cap);
-        OUT_LIT(js, ",\"bilg_dr_codg\":\"");
-        out_s(js, ld->code);
-        out_c(js, '"');
-        if (mode == 1 && orig_sn != NULL) {
-            OUT_LIT(js, ",\"init_feedetl_sn\":\"");
-            out_mem(js, tmp, fg__gen_id_feedetl(g, orig_sn[i], tmp));
-            out_c(js, '"');
-        }
-        if (l->tr_n > 0 && mode != 2) {
-            OUT_LIT(js, ",\"drug_trac_info\":[");
-            for (uint32_t k = 0; k < l->tr_n; k++) {
-                const tref_t *tr = &v->tr[l->tr_first + k];
-                char code[64];
-                size_t nc = fg__gen_trace_code(it, tr->serial, code);
-                if (k > 0)
-                    out_c(js, ',');
-                OUT_LIT(js, "{\"drug_trac_codg\":\"");
-                out_mem(js, code, nc);
-                OUT_LIT(js, "\",\"trdn_flag\":\"");
-                out_c(js, tr->trdn ? '1' : '0');
-                OUT_LIT(js, "\"}");
-            }
-            out_c(js, ']');
-        }
-        out_c(js, '}');
-        /* Affected lines of cases. */
-        if (l->case_id != GEN_NONE && mode == 0)
-            fg__gen_case_line(g, l->case_id, l->sn);
+/* fee_list_d: one fee line. */
+static void setl_fee_row(setl_out_t *so, uint32_t i, char *sn, size_t n_sn)
+{
+    gen_ctx_t *g = so->g;
+    gen_row_t *row = so->row;
+    gen_out_t *cache = so->cache;
+    const visit_t *v = so->v;
+    const line_t *l = &v->lines[i];
+    const gen_cat_t *it = &g->cat.items[l->cat];
+    const gen_staff_t *ld = &g->reg.staff[l->doctor];
+    int neg = so->neg;
+    fg_fen_t o, p, s;
+    line_money(it, neg * l->amt, &o, &p, &s);
+    fg__gen_row_begin(row);
+    put_id(row, SL_bkkp_sn, sn, n_sn);
+    put_id(row, SL_mdtrt_id, so->mdtrt_id, so->n_mdtrt);
+    fg__gen_row_time(row, cache, SL_fee_ocur_time, l->t);
+    put_id(row, SL_setl_id, so->setl_id, so->n_setl);
+    fg__gen_row_str(row, SL_fixmedins_code, so->in->code);
+    fg__gen_row_str(row, SL_psn_no, so->ps->psn_no);
+    fg__gen_row_str(row, SL_insu_admdvs, g->reg.counties[so->ps->p.county].code);
+    fg__gen_row_str(row, SL_med_type, v->med_type);
+    fg__gen_row_qty(row, SL_cnt, neg * l->cnt);
+    fg__gen_row_fen(row, SL_pric, l->pric);
+    fg__gen_row_fen(row, SL_det_item_fee_sumamt, neg * l->amt);
+    fg__gen_row_fen(row, SL_pric_uplmt_amt, l->cap);
+    fg__gen_row_str(row, SL_selfpay_prop, it->lv == 1 ? "0" : it->lv == 2 ? "0.1" : "1");
+    fg__gen_row_fen(row, SL_fulamt_ownpay_amt, o);
+    fg__gen_row_fen(row, SL_inscp_amt, s);
+    fg__gen_row_str(row, SL_chrgitm_lv, it->lv == 1 ? "01" : it->lv == 2 ? "02" : "03");
+    fg__gen_row_str(row, SL_list_type,
+                    it->kind == CK_DRUG   ? "101"
+                    : it->kind == CK_ITEM ? "201"
+                                          : "301");
+    fg__gen_row_mem(row, SL_med_list_codg, it->code, it->code_len);
+    char chrg[3] = {(char)('0' + it->chrg / 10), (char)('0' + it->chrg % 10), 0};
+    fg__gen_row_mem(row, SL_med_chrgitm_type, chrg, 2);
+    fg__gen_row_str(row, SL_bilg_dept_codg, fg__gen_dept_code(l->dept));
+    fg__gen_row_str(row, SL_bilg_dr_code, ld->code);
+    if (it->kind == CK_DRUG) {
+        if (l->freq)
+            fg__gen_row_str(row, SL_used_frqu_dscr, freq_text[l->freq]);
+        if (l->prd_days > 0)
+            fg__gen_row_u64(row, SL_prd_days, (uint64_t)l->prd_days);
+        if (l->tkdrug)
+            fg__gen_row_str(row, SL_dscg_tkdrug_flag, "1");
     }
-    OUT_LIT(js, "],\"setlinfo\":{");
-    json_kv_mem(js, "setl_id", setl_id, n_setl);
-    out_c(js, ',');
-    json_kv_mem(js, "mdtrt_id", mdtrt_id, n_mdtrt);
-    out_c(js, ',');
-    json_kv(js, "psn_no", ps->psn_no);
-    OUT_LIT(js, ",\"setl_time\":\"");
-    fg__gen_out_time(js, setl_time);
+    if (l->disc)
+        fg__gen_row_str(row, SL_memo, "第二术式按50%计价");
+    if (so->mode == 1 && so->orig_sn != NULL) {
+        char osn[24];
+        size_t n_osn = fg__gen_id_feedetl(g, so->orig_sn[i], osn);
+        char *keep = row->scratch + row->used;
+        if (row->used + n_osn <= sizeof(row->scratch)) {
+            memcpy(keep, osn, n_osn);
+            row->used += n_osn;
+            fg__gen_row_mem(row, SL_init_feedetl_sn, keep, n_osn);
+        }
+    }
+    fg__gen_row_str(row, SL_vali_flag, "1");
+    fg__gen_row_emit(&g->tab[GF_FEE_LIST_D], row);
+    g->st.fee_lines++;
+}
+
+/* One feedetail entry of the settlement document (after the first, a comma before it). */
+static void setl_fee_json(setl_out_t *so, gen_out_t *js, uint32_t i, const char *sn, size_t n_sn)
+{
+    gen_ctx_t *g = so->g;
+    const visit_t *v = so->v;
+    const line_t *l = &v->lines[i];
+    const gen_cat_t *it = &g->cat.items[l->cat];
+    int neg = so->neg, mode = so->mode;
+    char tmp[64];
+    if (i > 0)
+        out_c(js, ',');
+    OUT_LIT(js, "{\"feedetl_sn\":\"");
+    out_mem(js, sn, n_sn);
+    OUT_LIT(js, "\",\"mdtrt_id\":\"");
+    out_mem(js, so->mdtrt_id, so->n_mdtrt);
+    OUT_LIT(js, "\",\"psn_no\":\"");
+    out_s(js, so->ps->psn_no);
+    OUT_LIT(js, "\",\"fee_ocur_time\":\"");
+    fg__gen_out_time(js, l->t);
+    OUT_LIT(js, "\",\"med_list_codg\":\"");
+    out_mem(js, it->code, it->code_len);
+    OUT_LIT(js, "\",\"cnt\":\"");
+    out_mem(js, tmp, fg__gen_fmt_qty(tmp, neg * l->cnt));
     OUT_LIT(js, "\",");
-    json_money(js, "medfee_sumamt", neg * m.medfee);
-    json_money_nz(js, "fulamt_ownpay_amt", neg * m.ownpay);
-    json_money_nz(js, "inscp_amt", neg * m.inscp);
-    json_money_nz(js, "hifp_pay", neg * m.hifp);
-    json_money_nz(js, "fund_pay_sumamt", neg * m.fund);
-    json_money_nz(js, "psn_pay", neg * m.psn);
-    json_money_nz(js, "acct_pay", neg * m.acct);
-    json_money_nz(js, "cash_payamt", neg * m.cash);
-    OUT_LIT(js, ",\"refd_setl_flag\":\"");
-    out_c(js, mode == 1 ? '1' : '0');
+    json_money(js, "pric", l->pric);
+    out_c(js, ',');
+    json_money(js, "det_item_fee_sumamt", neg * l->amt);
+    out_c(js, ',');
+    json_money(js, "pric_uplmt_amt", l->cap);
+    OUT_LIT(js, ",\"bilg_dr_codg\":\"");
+    out_s(js, g->reg.staff[l->doctor].code);
     out_c(js, '"');
-    if (mode == 1) {
-        OUT_LIT(js, ",\"init_setl_id\":\"");
-        out_mem(js, init_setl, n_init);
+    if (mode == 1 && so->orig_sn != NULL) {
+        OUT_LIT(js, ",\"init_feedetl_sn\":\"");
+        out_mem(js, tmp, fg__gen_id_feedetl(g, so->orig_sn[i], tmp));
         out_c(js, '"');
     }
-    if (n_inv > 0) {
+    if (l->tr_n > 0 && mode != 2) {
+        OUT_LIT(js, ",\"drug_trac_info\":[");
+        for (uint32_t k = 0; k < l->tr_n; k++) {
+            const tref_t *tr = &v->tr[l->tr_first + k];
+            char code[64];
+            size_t nc = fg__gen_trace_code(it, tr->serial, code);
+            if (k > 0)
+                out_c(js, ',');
+            OUT_LIT(js, "{\"drug_trac_codg\":\"");
+            out_mem(js, code, nc);
+            OUT_LIT(js, "\",\"trdn_flag\":\"");
+            out_c(js, tr->trdn ? '1' : '0');
+            OUT_LIT(js, "\"}");
+        }
+        out_c(js, ']');
+    }
+    out_c(js, '}');
+}
+
+/* The settlement document from its setlinfo to the end of the line. */
+static void setl_json_tail(setl_out_t *so, gen_out_t *js)
+{
+    const money_t *m = &so->m;
+    int neg = so->neg;
+    OUT_LIT(js, "],\"setlinfo\":{");
+    json_kv_mem(js, "setl_id", so->setl_id, so->n_setl);
+    out_c(js, ',');
+    json_kv_mem(js, "mdtrt_id", so->mdtrt_id, so->n_mdtrt);
+    out_c(js, ',');
+    json_kv(js, "psn_no", so->ps->psn_no);
+    OUT_LIT(js, ",\"setl_time\":\"");
+    fg__gen_out_time(js, so->setl_time);
+    OUT_LIT(js, "\",");
+    json_money(js, "medfee_sumamt", neg * m->medfee);
+    json_money_nz(js, "fulamt_ownpay_amt", neg * m->ownpay);
+    json_money_nz(js, "inscp_amt", neg * m->inscp);
+    json_money_nz(js, "hifp_pay", neg * m->hifp);
+    json_money_nz(js, "fund_pay_sumamt", neg * m->fund);
+    json_money_nz(js, "psn_pay", neg * m->psn);
+    json_money_nz(js, "acct_pay", neg * m->acct);
+    json_money_nz(js, "cash_payamt", neg * m->cash);
+    OUT_LIT(js, ",\"refd_setl_flag\":\"");
+    out_c(js, so->mode == 1 ? '1' : '0');
+    out_c(js, '"');
+    if (so->mode == 1) {
+        OUT_LIT(js, ",\"init_setl_id\":\"");
+        out_mem(js, so->init_setl, so->n_init);
+        out_c(js, '"');
+    }
+    if (so->n_inv > 0) {
         OUT_LIT(js, ",\"invono\":\"");
-        out_mem(js, invono, n_inv);
+        out_mem(js, so->invono, so->n_inv);
         out_c(js, '"');
     }
     OUT_LIT(js, "}}\n");
     js->rows++;
+}
 
-    /* The e-invoice of the settlement (refunds reverse it; a second claim reuses it). */
-    if (mode == 0 && m.medfee > 0) {
-        fg__gen_row_begin(row);
-        put_id(row, SL_invono, invono, n_inv);
-        put_id(row, SL_setl_id, setl_id, n_setl);
-        fg__gen_row_str(row, SL_psn_no, ps->psn_no);
-        fg__gen_row_str(row, SL_fixmedins_code, in->code);
-        fg__gen_row_date(row, cache, SL_invoice_date, fg_time_date(setl_time));
-        fg__gen_row_fen(row, SL_amount, m.medfee);
-        fg__gen_row_emit(&g->tab[GF_INVOICES], row);
-        g->st.invoices++;
-    }
+/* The e-invoice of the settlement (refunds reverse it; a second claim reuses it). */
+static void setl_invoice_row(setl_out_t *so)
+{
+    gen_ctx_t *g = so->g;
+    gen_row_t *row = so->row;
+    fg__gen_row_begin(row);
+    put_id(row, SL_invono, so->invono, so->n_inv);
+    put_id(row, SL_setl_id, so->setl_id, so->n_setl);
+    fg__gen_row_str(row, SL_psn_no, so->ps->psn_no);
+    fg__gen_row_str(row, SL_fixmedins_code, so->in->code);
+    fg__gen_row_date(row, so->cache, SL_invoice_date, fg_time_date(so->setl_time));
+    fg__gen_row_fen(row, SL_amount, so->m.medfee);
+    fg__gen_row_emit(&g->tab[GF_INVOICES], row);
+    g->st.invoices++;
+}
 
-    if (mode != 2)
-        emit_pack_events(g, ps, v, mode == 1, setl_no);
-    fg_free(orig_sn);
-
-    /* Cases: a whole settlement, or the evidence part of one. */
+/* Cases: a whole settlement, or the evidence part of one. */
+static void setl_cases(setl_out_t *so)
+{
+    gen_ctx_t *g = so->g;
+    const visit_t *v = so->v;
+    int mode = so->mode;
     if (mode == 0 && v->whole_case != GEN_NONE) {
         gen_case_t *c = &g->cases[v->whole_case];
-        c->setl[0] = setl_no;
+        c->setl[0] = so->setl_no;
         c->mdtrt[0] = v->mdtrt_no;
-        c->amount += m.medfee;
-        c->time = setl_time;
+        c->amount += so->m.medfee;
+        c->time = so->setl_time;
         c->done = 1;
     }
     if (mode == 2 && v->whole_case != GEN_NONE) {
         gen_case_t *c = &g->cases[v->whole_case];
-        c->setl[0] = setl_no;
+        c->setl[0] = so->setl_no;
         c->mdtrt[0] = v->mdtrt_no;
-        c->amount = m.medfee;
-        c->time = setl_time;
+        c->amount = so->m.medfee;
+        c->time = so->setl_time;
         c->done = 1;
     }
     if (mode == 0 && v->evid_case != GEN_NONE) {
         gen_case_t *c = &g->cases[v->evid_case];
-        c->setl[1] = setl_no;
+        c->setl[1] = so->setl_no;
         c->mdtrt[1] = v->mdtrt_no;
     }
+}
+
+static void emit_settlement(gen_ctx_t *g, const person_t *ps, visit_t *v, fg_time_t setl_time,
+                            int mode)
+{
+    setl_out_t so = {
+        .g = g,
+        .ps = ps,
+        .v = v,
+        .in = &g->reg.inst[v->inst],
+        .row = &g->row,
+        .cache = &g->tab[GF_SETL_D].out,
+        .setl_time = setl_time,
+        .mode = mode,
+    };
+    setl_begin(&so);
+    if (mode == 0)
+        setl_mdtrt_row(&so);
+    setl_setl_row(&so);
+    if (mode == 0 && v->kind != EV_PH)
+        setl_diag_oprn_rows(&so);
+
+    /* fee_list_d and the bundle's feedetail, line by line. */
+    gen_out_t *js = &g->json[GF_SETTLEMENTS - GF__TABLES];
+    setl_json_head(&so, js);
+    for (uint32_t i = 0; i < v->nlines; i++) {
+        char sn[24];
+        size_t n_sn = fg__gen_id_feedetl(g, v->lines[i].sn, sn);
+        setl_fee_row(&so, i, sn, n_sn);
+        setl_fee_json(&so, js, i, sn, n_sn);
+        /* Affected lines of cases. */
+        if (v->lines[i].case_id != GEN_NONE && mode == 0)
+            fg__gen_case_line(g, v->lines[i].case_id, v->lines[i].sn);
+    }
+    setl_json_tail(&so, js);
+    if (mode == 0 && so.m.medfee > 0)
+        setl_invoice_row(&so);
+    if (mode != 2)
+        emit_pack_events(g, ps, v, mode == 1, so.setl_no);
+    fg_free(so.orig_sn);
+    setl_cases(&so);
 }
 
 /* Settle the visit (and refund it when drawn so). */
