@@ -2173,16 +2173,14 @@ static void reserve_plan_stays(gen_ctx_t *g, person_t *ps)
 }
 
 /* The parts of fraud cases this person plays. */
-static void run_plan(gen_ctx_t *g, person_t *ps, const gen_plan_item_t *it, gen_rng_t *r)
+/* Planned trace-code cases: a pack sold twice, sold back into stock, never bought. */
+static void run_plan_trace(gen_ctx_t *g, person_t *ps, const gen_plan_item_t *it, fg_time_t t,
+                           gen_rng_t *r)
 {
-    gen_care_t *C = g->care;
-    visit_t *v = &C->v;
+    visit_t *v = &g->care->v;
     const gen_catalogue_t *K = &g->cat;
     gen_case_t *c = &g->cases[it->case_id];
     fg_date_t d = it->day;
-    fg_time_t t = at(g, d, op_minute(r));
-    if (it->inst == GEN_NONE && it->scen != SC_covisit_group)
-        return;
     switch (it->scen) {
     case SC_trace_dup_same_inst:
     case SC_trace_dup_other_inst:
@@ -2248,38 +2246,19 @@ static void run_plan(gen_ctx_t *g, person_t *ps, const gen_plan_item_t *it, gen_
         v->lines[v->nlines - 1].case_id = it->case_id;
         settle(g, ps, v, r);
         return;
-    case SC_settle_after_death: {
-        uint32_t dx = fg__gen_chronic_dx(g, 0);
-        if (g->reg.inst[it->inst].kind >= IK_PH_CHAIN) {
-            build_ph(g, ps, v, it->inst, dx, at(g, d, ph_minute(r)), 1, r);
-        } else {
-            build_op(g, ps, v, it->inst, dx, t, 1, GEN_NONE, r);
-        }
-        v->whole_case = it->case_id;
-        settle(g, ps, v, r);
+    default:
         return;
     }
-    case SC_care_during_stay: {
-        /* The stay is its own event; this is the visit elsewhere during it. */
-        build_walk_in(g, ps, v, it->inst2, d + it->arg2, FG_TIME_NONE, r);
-        v->whole_case = it->case_id;
-        settle(g, ps, v, r);
-        return;
-    }
-    case SC_staff_suspended_billing: {
-        uint32_t dx = dx_pick(g, ps, DXW_OP, d, r);
-        build_op(g, ps, v, it->inst, dx, t, 0, it->aux, r);
-        for (uint32_t i = 0; i < v->nlines; i++)
-            if (v->lines[i].doctor == it->aux)
-                v->lines[i].case_id = it->case_id;
-        settle(g, ps, v, r);
-        return;
-    }
-    case SC_inst_suspended_billing:
-        build_walk_in(g, ps, v, it->inst, d, t, r);
-        v->whole_case = it->case_id;
-        settle(g, ps, v, r);
-        return;
+}
+
+/* Planned rule cases: a line one national or local rule refuses. */
+static void run_plan_rule(gen_ctx_t *g, person_t *ps, const gen_plan_item_t *it, fg_time_t t,
+                          gen_rng_t *r)
+{
+    visit_t *v = &g->care->v;
+    const gen_catalogue_t *K = &g->cat;
+    fg_date_t d = it->day;
+    switch (it->scen) {
     case SC_rule_gender_drug:
     case SC_rule_child_drug:
     case SC_rule_inst_level:
@@ -2348,6 +2327,20 @@ static void run_plan(gen_ctx_t *g, person_t *ps, const gen_plan_item_t *it, gen_
         ps->last_hba1c = d + it->arg;
         return;
     }
+    default:
+        return;
+    }
+}
+
+/* Planned cases of several settlements: a quantity over two purchases, frequent visits, a
+ * co-visiting group. */
+static void run_plan_series(gen_ctx_t *g, person_t *ps, const gen_plan_item_t *it, gen_rng_t *r)
+{
+    visit_t *v = &g->care->v;
+    const gen_catalogue_t *K = &g->cat;
+    gen_case_t *c = &g->cases[it->case_id];
+    fg_date_t d = it->day;
+    switch (it->scen) {
     case SC_quantity_excess: {
         const gen_cat_t *qi = &K->items[it->cat];
         for (int rep = 0; rep < 2; rep++) {
@@ -2411,6 +2404,77 @@ static void run_plan(gen_ctx_t *g, person_t *ps, const gen_plan_item_t *it, gen_
         }
         return;
     }
+    default:
+        return;
+    }
+}
+
+static void run_plan(gen_ctx_t *g, person_t *ps, const gen_plan_item_t *it, gen_rng_t *r)
+{
+    gen_care_t *C = g->care;
+    visit_t *v = &C->v;
+    gen_case_t *c = &g->cases[it->case_id];
+    fg_date_t d = it->day;
+    fg_time_t t = at(g, d, op_minute(r));
+    if (it->inst == GEN_NONE && it->scen != SC_covisit_group)
+        return;
+    switch (it->scen) {
+    case SC_trace_dup_same_inst:
+    case SC_trace_dup_other_inst:
+    case SC_trace_reflow:
+    case SC_trace_sold_repurchased:
+    case SC_trace_sale_unpurchased:
+        run_plan_trace(g, ps, it, t, r);
+        return;
+    case SC_rule_gender_drug:
+    case SC_rule_child_drug:
+    case SC_rule_inst_level:
+    case SC_rule_inpatient_only:
+    case SC_rule_insurance_type:
+    case SC_rule_gender_item:
+    case SC_rule_age_item:
+    case SC_rule_price_cap:
+    case SC_rule_diag_gender:
+    case SC_rule_period_frequency:
+        run_plan_rule(g, ps, it, t, r);
+        return;
+    case SC_quantity_excess:
+    case SC_frequent_visits:
+    case SC_covisit_group:
+        run_plan_series(g, ps, it, r);
+        return;
+    case SC_settle_after_death: {
+        uint32_t dx = fg__gen_chronic_dx(g, 0);
+        if (g->reg.inst[it->inst].kind >= IK_PH_CHAIN) {
+            build_ph(g, ps, v, it->inst, dx, at(g, d, ph_minute(r)), 1, r);
+        } else {
+            build_op(g, ps, v, it->inst, dx, t, 1, GEN_NONE, r);
+        }
+        v->whole_case = it->case_id;
+        settle(g, ps, v, r);
+        return;
+    }
+    case SC_care_during_stay: {
+        /* The stay is its own event; this is the visit elsewhere during it. */
+        build_walk_in(g, ps, v, it->inst2, d + it->arg2, FG_TIME_NONE, r);
+        v->whole_case = it->case_id;
+        settle(g, ps, v, r);
+        return;
+    }
+    case SC_staff_suspended_billing: {
+        uint32_t dx = dx_pick(g, ps, DXW_OP, d, r);
+        build_op(g, ps, v, it->inst, dx, t, 0, it->aux, r);
+        for (uint32_t i = 0; i < v->nlines; i++)
+            if (v->lines[i].doctor == it->aux)
+                v->lines[i].case_id = it->case_id;
+        settle(g, ps, v, r);
+        return;
+    }
+    case SC_inst_suspended_billing:
+        build_walk_in(g, ps, v, it->inst, d, t, r);
+        v->whole_case = it->case_id;
+        settle(g, ps, v, r);
+        return;
     case SC_invoice_duplicate: {
         build_op(g, ps, v, it->inst, it->aux, t, 0, GEN_NONE, r);
         v->evid_case = it->case_id;
