@@ -2672,6 +2672,166 @@ static int is_stay_scen(const gen_plan_item_t *it)
     }
 }
 
+/* The person's events of the year (stays, visits, purchases, planned cases) in time order in
+ * g->care->ev; first: the index of the person's first plan item. */
+static int person_events(gen_ctx_t *g, person_t *ps, uint64_t first, gen_rng_t *r)
+{
+    gen_care_t *C = g->care;
+    C->nev = 0;
+    reserve_plan_stays(g, ps);
+    int rc = plan_stays(g, ps, r);
+    if (rc == 0)
+        rc = plan_visits(g, ps, r);
+    for (uint32_t k = 0; k < ps->nplan && rc == 0; k++) {
+        const gen_plan_item_t *it = &ps->plan[k];
+        ev_t ev = {0};
+        ev.kind = EV_PLAN;
+        ev.plan = (uint32_t)(first + k);
+        ev.t = at(g, it->day, 12 * 60);
+        if (is_stay_scen(it)) {
+            ev.part = 100;
+            rc = ev_push(C, &ev);
+            if (rc == 0 && it->scen == SC_readmission_15d) {
+                ev.part = 101;
+                ev.t = at(g, it->day + it->arg + it->arg2, 12 * 60);
+                rc = ev_push(C, &ev);
+            }
+            if (rc == 0 && it->scen == SC_care_during_stay) {
+                ev.part = 0;
+                ev.t = at(g, it->day + it->arg2, 12 * 60);
+                rc = ev_push(C, &ev);
+            }
+        } else {
+            rc = ev_push(C, &ev);
+        }
+    }
+    if (rc != 0)
+        return rc;
+    if (C->nev > 1) /* a person without care has no event array */
+        qsort(C->ev, C->nev, sizeof(*C->ev), ev_cmp);
+    return 0;
+}
+
+/* One event of the person's year: its care, settled. */
+static void person_event(gen_ctx_t *g, person_t *ps, uint32_t idx, uint32_t e, gen_rng_t *r)
+{
+    gen_care_t *C = g->care;
+    visit_t *v = &C->v;
+    const ev_t *ev = &C->ev[e];
+    fg_date_t d = fg_time_date(ev->t);
+    switch (ev->kind) {
+    case EV_STAY:
+        build_stay(g, ps, v, ev->inst, ev->dx, ev->t, ev->los, ev->sub, r);
+        settle(g, ps, v, r);
+        break;
+    case EV_OP: {
+        uint32_t inst =
+            rng_chance(r, 0.55) ? primary_for(g, ps, d, r) : hospital_for(g, ps, d, 0, r);
+        if (inst == GEN_NONE)
+            break;
+        build_op(g, ps, v, inst, ev->dx, ev->t, 0, GEN_NONE, r);
+        settle(g, ps, v, r);
+        break;
+    }
+    case EV_PH: {
+        uint32_t inst = pharmacy_for(g, ps, d, r);
+        if (inst == GEN_NONE)
+            break;
+        build_ph(g, ps, v, inst, ev->dx, ev->t, 0, r);
+        settle(g, ps, v, r);
+        break;
+    }
+    case EV_CHRONIC: {
+        int at_ph = ev->plan == 0 && rng_chance(r, 0.55);
+        uint32_t inst = at_ph ? pharmacy_for(g, ps, d, r) : primary_for(g, ps, d, r);
+        if (inst == GEN_NONE)
+            break;
+        if (g->reg.inst[inst].kind >= IK_PH_CHAIN)
+            build_ph(g, ps, v, inst, ev->dx, ev->t, 1, r);
+        else
+            build_op(g, ps, v, inst, ev->dx, ev->t, 1, GEN_NONE, r);
+        settle(g, ps, v, r);
+        break;
+    }
+    case EV_DIAL: {
+        /* At the nearest level-2/3 hospital with the same doctor's department. */
+        uint32_t inst = GEN_NONE;
+        const gen_county_t *co = &g->reg.counties[ps->p.county];
+        for (uint32_t k = 0; k < co->nhosp && inst == GEN_NONE; k++) {
+            const gen_inst_t *in = &g->reg.inst[co->hosp[k]];
+            if (in->kind <= IK_H2 && inst_open(in, d))
+                inst = co->hosp[k];
+        }
+        if (inst == GEN_NONE)
+            break;
+        visit_begin(v, EV_OP, inst, ev->dx, ev->t, ps);
+        memcpy(v->med_type, "14", 3);
+        v->doctor = doctor_for(g, inst, DP_MED, d, r);
+        item_line(g, ps, v, fg__gen_cat_find(&g->cat, "003110000060000"), ev->t, v->doctor, 1);
+        cons_line(g, v, g->cat.cons_cannula, ev->t, v->doctor, 2);
+        v->end = add_min(ev->t, 240);
+        settle(g, ps, v, r);
+        break;
+    }
+    case EV_WORKINJ: {
+        uint32_t inst = hospital_for(g, ps, d, 0, r);
+        if (inst == GEN_NONE || injury_care_after(g, e + 1, d))
+            break;
+        injury_row(g, ps, 2, d, 900000 + idx);
+        build_op(g, ps, v, inst, dx_code(g, "S61.000"), ev->t, 0, GEN_NONE, r);
+        v->insutype = "410";
+        v->ext = 3;
+        /* Work-injury insurance pays its own catalogue drugs (batch 3): legitimately here. */
+        if (g->cat.nlim[LP_DRUG_WORK] > 0 && rng_chance(r, 0.5)) {
+            uint32_t wcat = g->cat.lim[LP_DRUG_WORK][rng_below(r, g->cat.nlim[LP_DRUG_WORK])];
+            drug_packs(g, v, wcat, add_min(ev->t, 15), v->doctor, 1, 7);
+        }
+        settle(g, ps, v, r);
+        break;
+    }
+    case EV_PLAN: {
+        const gen_plan_item_t *it = &g->plan[ev->plan];
+        if (ev->part >= 100)
+            run_plan_stay(g, ps, it, ev->part - 100, r);
+        else
+            run_plan(g, ps, it, r);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* persons.csv and, when the person died this year, deaths.csv. */
+static void person_rows(gen_ctx_t *g, const person_t *ps, gen_rng_t *r)
+{
+    gen_row_t *row = &g->row;
+    gen_out_t *cache = &g->tab[GF_PERSONS].out;
+    fg__gen_row_begin(row);
+    fg__gen_row_str(row, SL_psn_no, ps->psn_no);
+    fg__gen_row_str(row, SL_psn_name, ps->name);
+    fg__gen_row_str(row, SL_certno, ps->certno);
+    fg__gen_row_str(row, SL_gend, ps->p.sex == 1 ? "1" : "2");
+    fg__gen_row_date(row, cache, SL_brdy, ps->p.birth);
+    fg__gen_row_str(row, SL_insutype, ps->insutype);
+    fg__gen_row_str(row, SL_insu_admdvs, g->reg.counties[ps->p.county].code);
+    fg__gen_row_str(row, SL_psn_type, ps->psn_type);
+    if (ps->death != FG_DATE_NONE)
+        fg__gen_row_date(row, cache, SL_die_date, ps->death);
+    fg__gen_row_emit(&g->tab[GF_PERSONS], row);
+    g->st.persons++;
+    if (ps->death != FG_DATE_NONE) {
+        static const char *const sources[] = {"民政", "公安", "卫健", "殡葬"};
+        fg__gen_row_begin(row);
+        fg__gen_row_str(row, SL_psn_no, ps->psn_no);
+        fg__gen_row_str(row, SL_certno, ps->certno);
+        fg__gen_row_date(row, &g->tab[GF_DEATHS].out, SL_die_date, ps->death);
+        fg__gen_row_str(row, SL_source, sources[rng_below(r, 4)]);
+        fg__gen_row_emit(&g->tab[GF_DEATHS], row);
+        g->st.deaths++;
+    }
+}
+
 int fg__gen_person_year(gen_ctx_t *g, uint32_t idx)
 {
     gen_care_t *C = g->care;
@@ -2704,125 +2864,11 @@ int fg__gen_person_year(gen_ctx_t *g, uint32_t idx)
         if (ps.plan[k].scen == SC_settle_after_death)
             ps.death = ps.plan[k].arg;
 
-    C->nev = 0;
-    reserve_plan_stays(g, &ps);
-    rc = plan_stays(g, &ps, r);
-    if (rc == 0)
-        rc = plan_visits(g, &ps, r);
-    for (uint32_t k = 0; k < ps.nplan && rc == 0; k++) {
-        const gen_plan_item_t *it = &ps.plan[k];
-        ev_t ev = {0};
-        ev.kind = EV_PLAN;
-        ev.plan = (uint32_t)(first + k);
-        ev.t = at(g, it->day, 12 * 60);
-        if (is_stay_scen(it)) {
-            ev.part = 100;
-            rc = ev_push(C, &ev);
-            if (rc == 0 && it->scen == SC_readmission_15d) {
-                ev.part = 101;
-                ev.t = at(g, it->day + it->arg + it->arg2, 12 * 60);
-                rc = ev_push(C, &ev);
-            }
-            if (rc == 0 && it->scen == SC_care_during_stay) {
-                ev.part = 0;
-                ev.t = at(g, it->day + it->arg2, 12 * 60);
-                rc = ev_push(C, &ev);
-            }
-        } else {
-            rc = ev_push(C, &ev);
-        }
-    }
+    rc = person_events(g, &ps, first, r);
     if (rc != 0)
         return rc;
-    if (C->nev > 1) /* a person without care has no event array */
-        qsort(C->ev, C->nev, sizeof(*C->ev), ev_cmp);
-
-    visit_t *v = &C->v;
-    for (uint32_t e = 0; e < C->nev; e++) {
-        const ev_t *ev = &C->ev[e];
-        fg_date_t d = fg_time_date(ev->t);
-        switch (ev->kind) {
-        case EV_STAY:
-            build_stay(g, &ps, v, ev->inst, ev->dx, ev->t, ev->los, ev->sub, r);
-            settle(g, &ps, v, r);
-            break;
-        case EV_OP: {
-            uint32_t inst =
-                rng_chance(r, 0.55) ? primary_for(g, &ps, d, r) : hospital_for(g, &ps, d, 0, r);
-            if (inst == GEN_NONE)
-                break;
-            build_op(g, &ps, v, inst, ev->dx, ev->t, 0, GEN_NONE, r);
-            settle(g, &ps, v, r);
-            break;
-        }
-        case EV_PH: {
-            uint32_t inst = pharmacy_for(g, &ps, d, r);
-            if (inst == GEN_NONE)
-                break;
-            build_ph(g, &ps, v, inst, ev->dx, ev->t, 0, r);
-            settle(g, &ps, v, r);
-            break;
-        }
-        case EV_CHRONIC: {
-            int at_ph = ev->plan == 0 && rng_chance(r, 0.55);
-            uint32_t inst = at_ph ? pharmacy_for(g, &ps, d, r) : primary_for(g, &ps, d, r);
-            if (inst == GEN_NONE)
-                break;
-            if (g->reg.inst[inst].kind >= IK_PH_CHAIN)
-                build_ph(g, &ps, v, inst, ev->dx, ev->t, 1, r);
-            else
-                build_op(g, &ps, v, inst, ev->dx, ev->t, 1, GEN_NONE, r);
-            settle(g, &ps, v, r);
-            break;
-        }
-        case EV_DIAL: {
-            /* At the nearest level-2/3 hospital with the same doctor's department. */
-            uint32_t inst = GEN_NONE;
-            const gen_county_t *co = &g->reg.counties[ps.p.county];
-            for (uint32_t k = 0; k < co->nhosp && inst == GEN_NONE; k++) {
-                const gen_inst_t *in = &g->reg.inst[co->hosp[k]];
-                if (in->kind <= IK_H2 && inst_open(in, d))
-                    inst = co->hosp[k];
-            }
-            if (inst == GEN_NONE)
-                break;
-            visit_begin(v, EV_OP, inst, ev->dx, ev->t, &ps);
-            memcpy(v->med_type, "14", 3);
-            v->doctor = doctor_for(g, inst, DP_MED, d, r);
-            item_line(g, &ps, v, fg__gen_cat_find(&g->cat, "003110000060000"), ev->t, v->doctor, 1);
-            cons_line(g, v, g->cat.cons_cannula, ev->t, v->doctor, 2);
-            v->end = add_min(ev->t, 240);
-            settle(g, &ps, v, r);
-            break;
-        }
-        case EV_WORKINJ: {
-            uint32_t inst = hospital_for(g, &ps, d, 0, r);
-            if (inst == GEN_NONE || injury_care_after(g, e + 1, d))
-                break;
-            injury_row(g, &ps, 2, d, 900000 + idx);
-            build_op(g, &ps, v, inst, dx_code(g, "S61.000"), ev->t, 0, GEN_NONE, r);
-            v->insutype = "410";
-            v->ext = 3;
-            /* Work-injury insurance pays its own catalogue drugs (batch 3): legitimately here. */
-            if (g->cat.nlim[LP_DRUG_WORK] > 0 && rng_chance(r, 0.5)) {
-                uint32_t wcat = g->cat.lim[LP_DRUG_WORK][rng_below(r, g->cat.nlim[LP_DRUG_WORK])];
-                drug_packs(g, v, wcat, add_min(ev->t, 15), v->doctor, 1, 7);
-            }
-            settle(g, &ps, v, r);
-            break;
-        }
-        case EV_PLAN: {
-            const gen_plan_item_t *it = &g->plan[ev->plan];
-            if (ev->part >= 100)
-                run_plan_stay(g, &ps, it, ev->part - 100, r);
-            else
-                run_plan(g, &ps, it, r);
-            break;
-        }
-        default:
-            break;
-        }
-    }
+    for (uint32_t e = 0; e < C->nev; e++)
+        person_event(g, &ps, idx, e, r);
 
     /* Traffic accidents leave a record; their care is paid by the liable party, not here. */
     if (rng_chance(r, 0.004)) {
@@ -2831,31 +2877,6 @@ int fg__gen_person_year(gen_ctx_t *g, uint32_t idx)
             injury_row(g, &ps, 1, d, 500000 + idx);
     }
 
-    /* persons.csv and, when the person died this year, deaths.csv. */
-    gen_row_t *row = &g->row;
-    gen_out_t *cache = &g->tab[GF_PERSONS].out;
-    fg__gen_row_begin(row);
-    fg__gen_row_str(row, SL_psn_no, ps.psn_no);
-    fg__gen_row_str(row, SL_psn_name, ps.name);
-    fg__gen_row_str(row, SL_certno, ps.certno);
-    fg__gen_row_str(row, SL_gend, ps.p.sex == 1 ? "1" : "2");
-    fg__gen_row_date(row, cache, SL_brdy, ps.p.birth);
-    fg__gen_row_str(row, SL_insutype, ps.insutype);
-    fg__gen_row_str(row, SL_insu_admdvs, g->reg.counties[ps.p.county].code);
-    fg__gen_row_str(row, SL_psn_type, ps.psn_type);
-    if (ps.death != FG_DATE_NONE)
-        fg__gen_row_date(row, cache, SL_die_date, ps.death);
-    fg__gen_row_emit(&g->tab[GF_PERSONS], row);
-    g->st.persons++;
-    if (ps.death != FG_DATE_NONE) {
-        static const char *const sources[] = {"民政", "公安", "卫健", "殡葬"};
-        fg__gen_row_begin(row);
-        fg__gen_row_str(row, SL_psn_no, ps.psn_no);
-        fg__gen_row_str(row, SL_certno, ps.certno);
-        fg__gen_row_date(row, &g->tab[GF_DEATHS].out, SL_die_date, ps.death);
-        fg__gen_row_str(row, SL_source, sources[rng_below(r, 4)]);
-        fg__gen_row_emit(&g->tab[GF_DEATHS], row);
-        g->st.deaths++;
-    }
+    person_rows(g, &ps, r);
     return 0;
 }
