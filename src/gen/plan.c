@@ -432,125 +432,65 @@ static gen_plan_item_t *own_item(gen_ctx_t *g, int scen, uint32_t person, fg_dat
     return it;
 }
 
-static int plan_rule(gen_ctx_t *g, int scen, gen_rng_t *r)
+/* What a rule case needs: the person wanted, the items, the institution kinds, the care. */
+typedef struct rule_pick {
+    want_t w;
+    uint32_t cat;  /* the item that breaks the rule */
+    uint32_t cat2; /* a second item (the pair, the other procedure) */
+    unsigned kinds;
+    int stay; /* in a stay rather than a visit */
+    int kb;
+    uint32_t dx;
+    int32_t arg;
+} rule_pick_t;
+
+/* The rule cases of stays (and of a visit or a stay: duplicate charges): 0 when scen is none. */
+static int rule_choose_stay(gen_ctx_t *g, int scen, gen_rng_t *r, rule_pick_t *rp)
 {
-    want_t w = {0, 18, 80, 0, GEN_NONE, 1};
-    fg_date_t d = some_day(g, r, 20, 60);
-    gen_profile_t p;
-    uint32_t cat = GEN_NONE;
-    uint32_t cat2 = GEN_NONE;
-    unsigned kinds = 1u << IK_H1 | 1u << IK_H2 | 1u << IK_H3;
-    int stay = 0;
-    int kb = KB_NONE;
-    uint32_t dx = GEN_NONE;
-    int32_t arg = 0;
     switch (scen) {
-    case SC_rule_gender_drug:
-        w.sex = rng_chance(r, 0.6) ? 1 : 2;
-        cat = pool_pick(g, w.sex == 1 ? LP_DRUG_FEMALE : LP_DRUG_MALE, r);
-        kb = KB_B1_DRUG_GENDER;
-        break;
-    case SC_rule_gender_item:
-        w.sex = rng_chance(r, 0.5) ? 1 : 2;
-        cat = pool_pick(g, w.sex == 1 ? LP_ITEM_FEMALE : LP_ITEM_MALE, r);
-        kinds = 1u << IK_H2 | 1u << IK_H3;
-        kb = KB_B1_ITEM_GENDER;
-        break;
-    case SC_rule_child_drug:
-        w.age_lo = 25;
-        w.age_hi = 75;
-        cat = pool_pick(g, LP_DRUG_CHILD, r);
-        kb = KB_B1_DRUG_AGE;
-        break;
-    case SC_rule_age_item:
-        if (rng_chance(r, 0.5) && g->cat.nlim[LP_ITEM_WORKAGE] > 0) {
-            w.age_lo = 66;
-            w.age_hi = 90;
-            cat = pool_pick(g, LP_ITEM_WORKAGE, r);
-            kb = KB_B8_2_AGE;
-        } else {
-            w.age_lo = 30;
-            w.age_hi = 80;
-            cat = pool_pick(g, LP_ITEM_CHILD, r);
-            kb = KB_B1_ITEM_AGE;
-        }
-        kinds = 1u << IK_H2 | 1u << IK_H3;
-        break;
-    case SC_rule_insurance_type:
-        w.emp = 1;
-        w.age_hi = 59;
-        cat = pool_pick(g, LP_DRUG_WORK, r);
-        kb = KB_B3_INSU;
-        break;
-    case SC_rule_inpatient_only:
-        cat = pool_pick(g, LP_DRUG_IP, r);
-        kinds = 1u << IK_H2 | 1u << IK_H3;
-        kb = KB_B4_SETTING;
-        break;
-    case SC_rule_inst_level:
-        cat = pool_pick(g, LP_DRUG_LEVEL, r);
-        kinds = 1u << IK_H1;
-        kb = KB_B5_LEVEL;
-        break;
-    case SC_rule_period_frequency:
-        cat = pool_pick(g, LP_ITEM_PERIOD, r);
-        kinds = 1u << IK_H2 | 1u << IK_H3 | 1u << IK_H1;
-        kb = KB_B8_4_PERIOD;
-        if (cat != GEN_NONE) {
-            int period = g->cat.items[cat].period_days;
-            arg =
-                rng_range(r, 1, period > 2 ? period - 1 : 1); /* second one this many days later */
-        }
-        break;
-    case SC_rule_price_cap:
-        kb = KB_NONE;
-        break;
-    case SC_rule_diag_gender:
-        w.sex = 1;
-        dx = dx_index(g, rng_chance(r, 0.5) ? "N76.000" : "N92.000");
-        break;
     case SC_rule_surgery_discount:
-        stay = 1;
-        kinds = 1u << IK_H2 | 1u << IK_H3;
-        kb = KB_B2_SURGERY;
-        cat = pool_pick(g, LP_SURGERY, r);
-        if (cat != GEN_NONE) {
+        rp->stay = 1;
+        rp->kinds = 1u << IK_H2 | 1u << IK_H3;
+        rp->kb = KB_B2_SURGERY;
+        rp->cat = pool_pick(g, LP_SURGERY, r);
+        if (rp->cat != GEN_NONE) {
             /* Another procedure of the same group. */
-            uint16_t grp = g->cat.items[cat].surg_group;
+            uint16_t grp = g->cat.items[rp->cat].surg_group;
             for (int t = 0; t < 400; t++) {
                 uint32_t o = pool_pick(g, LP_SURGERY, r);
-                if (o != cat && o != GEN_NONE && g->cat.items[o].surg_group == grp) {
-                    cat2 = o;
+                if (o != rp->cat && o != GEN_NONE && g->cat.items[o].surg_group == grp) {
+                    rp->cat2 = o;
                     break;
                 }
             }
             /* The engine takes the dearest procedure of the group as the main one (docs/rules.md):
              * the first billed is the dearer, the second (the violation) the cheaper. */
-            if (cat2 != GEN_NONE && g->cat.items[cat2].price > g->cat.items[cat].price) {
-                uint32_t t = cat;
-                cat = cat2;
-                cat2 = t;
+            if (rp->cat2 != GEN_NONE &&
+                g->cat.items[rp->cat2].price > g->cat.items[rp->cat].price) {
+                uint32_t t = rp->cat;
+                rp->cat = rp->cat2;
+                rp->cat2 = t;
             }
         }
-        w.age_lo = 30;
-        dx = dx_index(g, "K35.800");
+        rp->w.age_lo = 30;
+        rp->dx = dx_index(g, "K35.800");
         break;
     case SC_rule_drug_course:
     case SC_rule_indication:
-        stay = 1;
-        kinds = 1u << IK_H2 | 1u << IK_H3;
-        kb = KB_B6_COURSE;
-        cat = pool_pick(g, LP_DRUG_COURSE, r);
-        w.age_lo = 50;
-        w.age_hi = 88;
-        dx = scen == SC_rule_drug_course ? dx_index(g, "I63.900") : dx_index(g, "I50.900");
-        if (cat != GEN_NONE && scen == SC_rule_drug_course)
-            arg = g->cat.items[cat].course + rng_range(r, 4, 10); /* length of the stay */
+        rp->stay = 1;
+        rp->kinds = 1u << IK_H2 | 1u << IK_H3;
+        rp->kb = KB_B6_COURSE;
+        rp->cat = pool_pick(g, LP_DRUG_COURSE, r);
+        rp->w.age_lo = 50;
+        rp->w.age_hi = 88;
+        rp->dx = scen == SC_rule_drug_course ? dx_index(g, "I63.900") : dx_index(g, "I50.900");
+        if (rp->cat != GEN_NONE && scen == SC_rule_drug_course)
+            rp->arg = g->cat.items[rp->cat].course + rng_range(r, 4, 10); /* length of the stay */
         break;
     case SC_rule_duplicate_charge:
-        stay = rng_chance(r, 0.7);
-        kinds = 1u << IK_H2 | 1u << IK_H3;
-        kb = KB_B7_DUP;
+        rp->stay = rng_chance(r, 0.7);
+        rp->kinds = 1u << IK_H2 | 1u << IK_H3;
+        rp->kb = KB_B7_DUP;
         if (g->cat.ndups > 0) {
             /* A pair on a single day whose items a stay or a visit plausibly bills. */
             for (int t = 0; t < 200; t++) {
@@ -560,46 +500,140 @@ static int plan_rule(gen_ctx_t *g, int scen, gen_rng_t *r)
                 if (dp->freq > 2 || m->lim_sex || s->lim_sex || m->lim_age || s->lim_age ||
                     s->lv == 3 || m->surg_group || s->surg_group)
                     continue;
-                cat = dp->main;
-                cat2 = dp->sec;
+                rp->cat = dp->main;
+                rp->cat2 = dp->sec;
                 break;
             }
         }
-        w.age_lo = 30;
-        dx = dx_index(g, "J18.900");
+        rp->w.age_lo = 30;
+        rp->dx = dx_index(g, "J18.900");
         break;
     case SC_rule_item_frequency:
-        stay = 1;
-        kinds = 1u << IK_H2 | 1u << IK_H3 | 1u << IK_H1;
-        kb = KB_B8_1_FREQ;
-        cat = rng_chance(r, 0.5) ? g->cat.it_ip_consult : pool_pick(g, LP_ITEM_FREQ, r);
-        dx = dx_index(g, "J18.900");
+        rp->stay = 1;
+        rp->kinds = 1u << IK_H2 | 1u << IK_H3 | 1u << IK_H1;
+        rp->kb = KB_B8_1_FREQ;
+        rp->cat = rng_chance(r, 0.5) ? g->cat.it_ip_consult : pool_pick(g, LP_ITEM_FREQ, r);
+        rp->dx = dx_index(g, "J18.900");
         break;
     case SC_rule_item_course:
-        stay = 1;
-        kinds = 1u << IK_H2 | 1u << IK_H3;
-        kb = KB_B8_3_COURSE;
+        rp->stay = 1;
+        rp->kinds = 1u << IK_H2 | 1u << IK_H3;
+        rp->kb = KB_B8_3_COURSE;
         /* An item whose course fits a stay (a limit of months cannot be overrun in one). */
         for (int t = 0; t < 32; t++) {
-            cat = pool_pick(g, LP_ITEM_COURSE, r);
-            if (cat == GEN_NONE || g->cat.items[cat].course <= 88)
+            rp->cat = pool_pick(g, LP_ITEM_COURSE, r);
+            if (rp->cat == GEN_NONE || g->cat.items[rp->cat].course <= 88)
                 break;
-            cat = GEN_NONE;
+            rp->cat = GEN_NONE;
         }
-        w.age_lo = 50;
-        w.age_hi = 85;
-        dx = dx_index(g, "I69.300");
-        if (cat != GEN_NONE)
-            arg = g->cat.items[cat].course + rng_range(r, 5, 12); /* days of training */
+        rp->w.age_lo = 50;
+        rp->w.age_hi = 85;
+        rp->dx = dx_index(g, "I69.300");
+        if (rp->cat != GEN_NONE)
+            rp->arg = g->cat.items[rp->cat].course + rng_range(r, 5, 12); /* days of training */
         break;
     case SC_rule_billing_outside_stay:
-        stay = 1;
-        kinds = 1u << IK_H2 | 1u << IK_H3 | 1u << IK_H1;
-        dx = dx_index(g, rng_chance(r, 0.5) ? "J18.900" : "A09.900");
+        rp->stay = 1;
+        rp->kinds = 1u << IK_H2 | 1u << IK_H3 | 1u << IK_H1;
+        rp->dx = dx_index(g, rng_chance(r, 0.5) ? "J18.900" : "A09.900");
         break;
     default:
         return 0;
     }
+    return 1;
+}
+
+/* The items, person and institution of a rule case (rule_choose_stay for the stays'); 0 when scen
+ * is no rule case. */
+static int rule_choose(gen_ctx_t *g, int scen, gen_rng_t *r, rule_pick_t *rp)
+{
+    switch (scen) {
+    case SC_rule_gender_drug:
+        rp->w.sex = rng_chance(r, 0.6) ? 1 : 2;
+        rp->cat = pool_pick(g, rp->w.sex == 1 ? LP_DRUG_FEMALE : LP_DRUG_MALE, r);
+        rp->kb = KB_B1_DRUG_GENDER;
+        break;
+    case SC_rule_gender_item:
+        rp->w.sex = rng_chance(r, 0.5) ? 1 : 2;
+        rp->cat = pool_pick(g, rp->w.sex == 1 ? LP_ITEM_FEMALE : LP_ITEM_MALE, r);
+        rp->kinds = 1u << IK_H2 | 1u << IK_H3;
+        rp->kb = KB_B1_ITEM_GENDER;
+        break;
+    case SC_rule_child_drug:
+        rp->w.age_lo = 25;
+        rp->w.age_hi = 75;
+        rp->cat = pool_pick(g, LP_DRUG_CHILD, r);
+        rp->kb = KB_B1_DRUG_AGE;
+        break;
+    case SC_rule_age_item:
+        if (rng_chance(r, 0.5) && g->cat.nlim[LP_ITEM_WORKAGE] > 0) {
+            rp->w.age_lo = 66;
+            rp->w.age_hi = 90;
+            rp->cat = pool_pick(g, LP_ITEM_WORKAGE, r);
+            rp->kb = KB_B8_2_AGE;
+        } else {
+            rp->w.age_lo = 30;
+            rp->w.age_hi = 80;
+            rp->cat = pool_pick(g, LP_ITEM_CHILD, r);
+            rp->kb = KB_B1_ITEM_AGE;
+        }
+        rp->kinds = 1u << IK_H2 | 1u << IK_H3;
+        break;
+    case SC_rule_insurance_type:
+        rp->w.emp = 1;
+        rp->w.age_hi = 59;
+        rp->cat = pool_pick(g, LP_DRUG_WORK, r);
+        rp->kb = KB_B3_INSU;
+        break;
+    case SC_rule_inpatient_only:
+        rp->cat = pool_pick(g, LP_DRUG_IP, r);
+        rp->kinds = 1u << IK_H2 | 1u << IK_H3;
+        rp->kb = KB_B4_SETTING;
+        break;
+    case SC_rule_inst_level:
+        rp->cat = pool_pick(g, LP_DRUG_LEVEL, r);
+        rp->kinds = 1u << IK_H1;
+        rp->kb = KB_B5_LEVEL;
+        break;
+    case SC_rule_period_frequency:
+        rp->cat = pool_pick(g, LP_ITEM_PERIOD, r);
+        rp->kinds = 1u << IK_H2 | 1u << IK_H3 | 1u << IK_H1;
+        rp->kb = KB_B8_4_PERIOD;
+        if (rp->cat != GEN_NONE) {
+            int period = g->cat.items[rp->cat].period_days;
+            rp->arg =
+                rng_range(r, 1, period > 2 ? period - 1 : 1); /* second one this many days later */
+        }
+        break;
+    case SC_rule_price_cap:
+        rp->kb = KB_NONE;
+        break;
+    case SC_rule_diag_gender:
+        rp->w.sex = 1;
+        rp->dx = dx_index(g, rng_chance(r, 0.5) ? "N76.000" : "N92.000");
+        break;
+    default:
+        return rule_choose_stay(g, scen, r, rp);
+    }
+    return 1;
+}
+
+static int plan_rule(gen_ctx_t *g, int scen, gen_rng_t *r)
+{
+    rule_pick_t rp = {
+        .w = {0, 18, 80, 0, GEN_NONE, 1},
+        .cat = GEN_NONE,
+        .cat2 = GEN_NONE,
+        .kinds = 1u << IK_H1 | 1u << IK_H2 | 1u << IK_H3,
+        .kb = KB_NONE,
+        .dx = GEN_NONE,
+    };
+    fg_date_t d = some_day(g, r, 20, 60);
+    gen_profile_t p;
+    if (!rule_choose(g, scen, r, &rp))
+        return 0;
+    uint32_t cat = rp.cat, cat2 = rp.cat2;
+    int32_t arg = rp.arg;
     if (cat == GEN_NONE && scen != SC_rule_price_cap && scen != SC_rule_diag_gender &&
         scen != SC_rule_billing_outside_stay)
         return 0;
@@ -612,10 +646,10 @@ static int plan_rule(gen_ctx_t *g, int scen, gen_rng_t *r)
         if (d + arg + 5 >= g->y0 + g->ndays)
             d = some_day(g, r, 20, arg + 5);
     }
-    uint32_t person = pick_person(g, r, &w, d, &p);
+    uint32_t person = pick_person(g, r, &rp.w, d, &p);
     if (person == GEN_NONE)
         return 0;
-    uint32_t inst = county_hospital(g, p.county, kinds, d, r);
+    uint32_t inst = county_hospital(g, p.county, rp.kinds, d, r);
     if (inst == GEN_NONE)
         return 0;
     uint32_t cid;
@@ -624,13 +658,13 @@ static int plan_rule(gen_ctx_t *g, int scen, gen_rng_t *r)
     it->inst = inst;
     it->cat = cat;
     it->cat2 = cat2;
-    it->aux = dx;
+    it->aux = rp.dx;
     it->arg = arg;
-    it->arg2 = stay;
+    it->arg2 = rp.stay;
     gen_case_t *c = &g->cases[cid];
     c->inst = inst;
     c->cat = scen == SC_rule_surgery_discount || scen == SC_rule_duplicate_charge ? cat2 : cat;
-    c->kb = (uint16_t)kb;
+    c->kb = (uint16_t)rp.kb;
     return 0;
 }
 
