@@ -1,6 +1,6 @@
 # Convenience targets over CMake presets (CMakePresets.json); CMake does the real work.
 # make          build build/fundguard and build/libfundguard.a
-# make test     lint, then every test on the gcc build, then again under ASan+UBSan (clang)
+# make test     lint (banned calls, functions over 150 lines, format), then every test on the gcc build, then again under ASan+UBSan (clang)
 # make demo     install missing packages, build, run the main job end to end (outputs in build/demo/;
 #               DEMO_SCALE=tiny for a small region)
 # make bench    run the benchmarks under bench/, results in bench/results/
@@ -30,6 +30,7 @@ asan: deps
 
 lint:
 	@scripts/checksrc $(C_SOURCES)
+	@scripts/funclen --allow scripts/funclen.allow $(filter src/%,$(C_SOURCES))
 	@clang-format --dry-run -Werror $(C_SOURCES)
 
 test: build asan lint

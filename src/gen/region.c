@@ -467,23 +467,10 @@ uint32_t fg__gen_pick_doctor(const gen_ctx_t *g, uint32_t inst, int dept, gen_rn
 static const char *const chronic_codes[] = {"I10.x00", "E11.900", "J44.900", "I25.100",
                                             "E78.500", "N40.x00", "M81.900", "N18.900"};
 
-int fg__gen_region_build(gen_ctx_t *g, fg_error_t *err)
+/* The cities and counties of the region, weighted by population; *ncities_out: the cities. */
+static int region_counties(gen_ctx_t *g, gen_rng_t *r, uint32_t *ncities_out, fg_error_t *err)
 {
     gen_region_t *R = &g->reg;
-    /* The chronic conditions' diagnoses in this catalogue (per run: another --kb may differ). */
-    for (size_t i = 0; i < FG_ARRAY_LEN(chronic_codes); i++) {
-        R->chronic_dx[i] = GEN_NONE;
-        for (uint32_t d = 0; d < g->cat.ndx && R->chronic_dx[i] == GEN_NONE; d++)
-            if (strcmp(g->cat.dx[d].code, chronic_codes[i]) == 0)
-                R->chronic_dx[i] = d;
-    }
-    gen_rng_t r;
-    fg__gen_rng_init(&r, g->seed, ST_REGION, 0);
-    size_t pi = rng_below(&r, FG_ARRAY_LEN(provinces));
-    R->province = provinces[pi].code;
-    snprintf(R->province_name, sizeof(R->province_name), "%s", provinces[pi].name);
-
-    /* Cities and counties. */
     uint32_t ncities;
     uint32_t per_city_min;
     uint32_t per_city_max;
@@ -509,32 +496,32 @@ int fg__gen_region_build(gen_ctx_t *g, fg_error_t *err)
     R->county_cdf = fg_calloc(cap, sizeof(double));
     if (R->counties == NULL || R->county_cdf == NULL)
         return fg_error_set(err, FG_ENOMEM, NULL, 0, NULL);
-    uint32_t first_city = 1 + rng_below(&r, 8);
+    uint32_t first_city = 1 + rng_below(r, 8);
     double acc = 0.0;
     for (uint32_t c = 0; c < ncities; c++) {
         uint32_t city = first_city + c;
         char cityname[40];
-        place_name(&r, cityname, sizeof(cityname), "市");
-        uint32_t n = (uint32_t)rng_range(&r, (int32_t)per_city_min, (int32_t)per_city_max);
+        place_name(r, cityname, sizeof(cityname), "市");
+        uint32_t n = (uint32_t)rng_range(r, (int32_t)per_city_min, (int32_t)per_city_max);
         uint32_t ndistricts = n == 1 ? 0 : (n + 2) / 3;
         for (uint32_t k = 0; k < n; k++) {
             gen_county_t *co = &R->counties[R->ncounties];
             uint32_t num = k < ndistricts ? 2 + k : 21 + (k - ndistricts);
             if (n == 1)
-                num = 21 + rng_below(&r, 8);
+                num = 21 + rng_below(r, 8);
             uint32_t code = (uint32_t)R->province * 10000 + city * 100 + num;
             fg__gen_fmt_pad(co->code, code, 6);
             co->code[6] = '\0';
             co->city = c;
             if (k < ndistricts) {
                 char d[32];
-                place_name(&r, d, sizeof(d), "区");
+                place_name(r, d, sizeof(d), "区");
                 size_t at = cat_s(co->name, sizeof(co->name), 0, cityname);
                 cat_s(co->name, sizeof(co->name), at, d);
             } else {
-                place_name(&r, co->name, sizeof(co->name), rng_chance(&r, 0.2) ? "市" : "县");
+                place_name(r, co->name, sizeof(co->name), rng_chance(r, 0.2) ? "市" : "县");
             }
-            co->weight = fg__gen_lognormal(&r, k < ndistricts ? 1.6 : 1.0, 0.35);
+            co->weight = fg__gen_lognormal(r, k < ndistricts ? 1.6 : 1.0, 0.35);
             acc += co->weight;
             R->county_cdf[R->ncounties] = acc;
             R->ncounties++;
@@ -543,13 +530,14 @@ int fg__gen_region_build(gen_ctx_t *g, fg_error_t *err)
     for (uint32_t i = 0; i < R->ncounties; i++)
         R->counties[i].weight /= acc;
 
-    /* Chains. */
-    R->nchains = g->opt.scale == FG_GEN_PROVINCE ? 20 : g->opt.scale == FG_GEN_CITY ? 10 : 4;
-    for (uint32_t i = 0; i < R->nchains; i++)
-        snprintf(R->chain_names[i], sizeof(R->chain_names[i]), "%s",
-                 chain_brand[(i + rng_below(&r, 3)) % FG_ARRAY_LEN(chain_brand)]);
+    *ncities_out = ncities;
+    return 0;
+}
 
-    /* Institutions: counts by kind, placed in counties by population. */
+/* Institutions: counts by kind, placed in counties by population. */
+static int region_institutions(gen_ctx_t *g, gen_rng_t *r, uint32_t ncities, fg_error_t *err)
+{
+    gen_region_t *R = &g->reg;
     uint32_t ninst = g->opt.institutions;
     if (ninst == 0) {
         static const uint32_t by_scale[FG_GEN_SCALE__COUNT] = {14, 50, 500, 5000};
@@ -586,21 +574,21 @@ int fg__gen_region_build(gen_ctx_t *g, fg_error_t *err)
              * kind of primary care before the rest is spread by population. */
             uint32_t county;
             if (k == IK_H3)
-                county = (uint32_t)county_of_city_district(R, j % ncities, &r);
+                county = (uint32_t)county_of_city_district(R, j % ncities, r);
             else if (j < R->ncounties && k != IK_H2)
                 county = j;
             else if (k == IK_H2 && j < R->ncounties)
                 county = j;
             else
-                county = fg__gen_pick_cdf(&r, R->county_cdf, R->ncounties);
+                county = fg__gen_pick_cdf(r, R->county_cdf, R->ncounties);
             in->county = county;
-            in->chain = k == IK_PH_CHAIN ? rng_below(&r, R->nchains) : GEN_NONE;
+            in->chain = k == IK_PH_CHAIN ? rng_below(r, R->nchains) : GEN_NONE;
             in->hosp_lv[0] = k == IK_H3 ? '3' : k == IK_H2 ? '2' : k == IK_H1 ? '1' : '\0';
-            in->beds = k == IK_H3   ? (uint32_t)rng_range(&r, 800, 2000)
-                       : k == IK_H2 ? (uint32_t)rng_range(&r, 200, 600)
-                       : k == IK_H1 ? (uint32_t)rng_range(&r, 20, 80)
+            in->beds = k == IK_H3   ? (uint32_t)rng_range(r, 800, 2000)
+                       : k == IK_H2 ? (uint32_t)rng_range(r, 200, 600)
+                       : k == IK_H1 ? (uint32_t)rng_range(r, 20, 80)
                                     : 0;
-            in->delivery_wday = (uint8_t)rng_below(&r, 7);
+            in->delivery_wday = (uint8_t)rng_below(r, 7);
             in->susp_begin = FG_DATE_NONE;
             in->susp_end = FG_DATE_NONE;
             serial[county]++;
@@ -608,7 +596,7 @@ int fg__gen_region_build(gen_ctx_t *g, fg_error_t *err)
             memcpy(in->code + 1, R->counties[county].code, 6);
             fg__gen_fmt_pad(in->code + 7, serial[county], 5);
             in->code[12] = '\0';
-            inst_name(g, in, &r, nth[county * IK__COUNT + (uint32_t)k]++);
+            inst_name(g, in, r, nth[county * IK__COUNT + (uint32_t)k]++);
             rc = push_u32(&R->counties[county].inst[k], &R->counties[county].ninst[k], R->ninst);
             R->ninst++;
         }
@@ -618,7 +606,12 @@ int fg__gen_region_build(gen_ctx_t *g, fg_error_t *err)
     if (rc != 0)
         return fg_error_set(err, rc, NULL, 0, NULL);
 
-    /* Hospitals reachable from each county: its own and its city's, weighted by beds. */
+    return 0;
+}
+
+/* Hospitals reachable from each county: its own and its city's, weighted by beds. */
+static int region_reach(gen_region_t *R, fg_error_t *err)
+{
     for (uint32_t ci = 0; ci < R->ncounties; ci++) {
         gen_county_t *co = &R->counties[ci];
         double a = 0.0;
@@ -641,6 +634,41 @@ int fg__gen_region_build(gen_ctx_t *g, fg_error_t *err)
             cdf[co->nhosp - 1] = a;
         }
     }
+    return 0;
+}
+
+int fg__gen_region_build(gen_ctx_t *g, fg_error_t *err)
+{
+    gen_region_t *R = &g->reg;
+    /* The chronic conditions' diagnoses in this catalogue (per run: another --kb may differ). */
+    for (size_t i = 0; i < FG_ARRAY_LEN(chronic_codes); i++) {
+        R->chronic_dx[i] = GEN_NONE;
+        for (uint32_t d = 0; d < g->cat.ndx && R->chronic_dx[i] == GEN_NONE; d++)
+            if (strcmp(g->cat.dx[d].code, chronic_codes[i]) == 0)
+                R->chronic_dx[i] = d;
+    }
+    gen_rng_t r;
+    fg__gen_rng_init(&r, g->seed, ST_REGION, 0);
+    size_t pi = rng_below(&r, FG_ARRAY_LEN(provinces));
+    R->province = provinces[pi].code;
+    snprintf(R->province_name, sizeof(R->province_name), "%s", provinces[pi].name);
+
+    uint32_t ncities = 1;
+    int rc = region_counties(g, &r, &ncities, err);
+    if (rc != 0)
+        return rc;
+
+    /* Chains. */
+    R->nchains = g->opt.scale == FG_GEN_PROVINCE ? 20 : g->opt.scale == FG_GEN_CITY ? 10 : 4;
+    for (uint32_t i = 0; i < R->nchains; i++)
+        snprintf(R->chain_names[i], sizeof(R->chain_names[i]), "%s",
+                 chain_brand[(i + rng_below(&r, 3)) % FG_ARRAY_LEN(chain_brand)]);
+
+    rc = region_institutions(g, &r, ncities, err);
+    if (rc == 0)
+        rc = region_reach(R, err);
+    if (rc != 0)
+        return rc;
     rc = build_staff(g);
     if (rc != 0)
         return fg_error_set(err, rc, NULL, 0, NULL);
