@@ -7,6 +7,10 @@
  * row must parse; the first one that does not is the error, with file, line and column. The few
  * rows a published table carries at its foot (合计, 备注：…) — a 序号 that is no number and nothing
  * else — are counted as note rows, not knowledge points.
+ *
+ * One loader reads every table: kb_tables[] below describes each table the engine knows (its
+ * columns, the steps that parse a row's fields and where they store them, what the row becomes),
+ * and load_table() reads a file through its description.
  */
 #include "core/compat.h"
 
@@ -14,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +41,9 @@
             return try_rc_;                                                                        \
     } while (0)
 
+#define KB_MAX_COLS  8 /* columns of a table the loader reads */
+#define KB_MAX_STEPS 8 /* steps that read a row */
+
 /* One table being loaded. */
 typedef struct ld {
     fg_kb_t *kb;
@@ -45,6 +53,8 @@ typedef struct ld {
     fg_kb_table_info_t *info;
     fg_csv_row_t row;
     fg_error_t *err;
+    const struct drug_family *df; /* a drug table's family */
+    int c[KB_MAX_COLS];           /* the file's column of each of the table's columns, -1 absent */
 } ld_t;
 
 /* ---------------------------------------------------------------- errors and fields */
@@ -345,181 +355,6 @@ static int drug_limit_value(ld_t *l, const drug_family_t *df, int c, uint8_t *su
     }
 }
 
-static int load_drug_names(ld_t *l, const drug_family_t *df)
-{
-    int cn, ct, ctype, cv, rc;
-    TRY(need_col(l, &cn, "药品通用名", NULL));
-    TRY(need_col(l, &ct, "药品说明", NULL));
-    TRY(need_col(l, &ctype, "限定类型", NULL));
-    TRY(need_col(l, &cv, df->value, NULL));
-    uint64_t seed = fg_hash64(l->info->stem, strlen(l->info->stem));
-    for (;;) {
-        rc = next_row(l);
-        if (rc != 1)
-            break;
-        kb_limit_t lim = {.table = l->table, .row = (uint32_t)l->info->rows, .kind = df->kind};
-        TRY(need_fld(l, cn));
-        TRY(type_fld(l, ctype, df->type));
-        TRY(drug_limit_value(l, df, cv, &lim.sub, &lim.a));
-        int irc, irc2;
-        lim.name = intern_fld(l, cn, &irc);
-        lim.text = intern_fld(l, ct, &irc2);
-        if (irc != 0 || irc2 != 0)
-            return nomem(l);
-        size_t n;
-        const char *name = fld(l, cn, &n);
-        uint64_t h = fg_hash64_seed(name, n, seed);
-        size_t probe = 0;
-        kb_slot_t *slot;
-        for (;;) {
-            slot = fg_hmap_find(&l->kb->limit_index, h, &probe);
-            if (slot == NULL)
-                break;
-            const kb_limit_t *o = &l->kb->limits[slot->value - 1];
-            if (o->name == lim.name && o->table == lim.table)
-                return row_error(l, cn, "the drug '%.*s' is listed twice (also row %u)",
-                                 (int)(n > 60 ? 60 : n), name, (unsigned)o->row);
-        }
-        if (fg__kb_grow((void **)&l->kb->limits, l->kb->nlimits, &l->kb->limits_cap,
-                        sizeof(*l->kb->limits)) != 0)
-            return nomem(l);
-        l->kb->limits[l->kb->nlimits++] = lim;
-        if (fg_hmap_put(&l->kb->limit_index, h, (uint32_t)l->kb->nlimits, 0) != 0)
-            return nomem(l);
-        l->info->points++;
-    }
-    return rc;
-}
-
-static int load_drug_codes(ld_t *l, const drug_family_t *df)
-{
-    int cn, cseq, ccode, ctype, rc;
-    TRY(need_col(l, &cn, "药品通用名", NULL));
-    TRY(need_col(l, &cseq, "序号", NULL));
-    TRY(need_col(l, &ccode, "国标代码", "药品代码"));
-    TRY(need_col(l, &ctype, "限定类型", NULL));
-    for (;;) {
-        rc = next_row(l);
-        if (rc != 1)
-            break;
-        int64_t seq;
-        kb_pending_t p = {.table = l->table, .row = (uint32_t)l->info->rows, .line = l->row.line};
-        TRY(need_fld(l, cn));
-        TRY(int_fld(l, cseq, 1, 1000000, &seq));
-        TRY(code_fld(l, ccode, FG_ID_DRUG, &p.code));
-        TRY(type_fld(l, ctype, df->type));
-        int irc;
-        p.name = intern_fld(l, cn, &irc);
-        if (irc != 0)
-            return nomem(l);
-        if (fg__kb_grow((void **)&l->kb->pending, l->kb->npending, &l->kb->pending_cap,
-                        sizeof(*l->kb->pending)) != 0)
-            return nomem(l);
-        l->kb->pending[l->kb->npending++] = p;
-        l->info->points++;
-    }
-    return rc;
-}
-
-/* ---------------------------------------------------------------- national item tables */
-
-static int load_item_gender(ld_t *l)
-{
-    int cn, ct, cc, ctype, cv, rc;
-    TRY(need_col(l, &cn, "项目名称", NULL));
-    TRY(need_col(l, &ct, "项目说明", NULL));
-    TRY(need_col(l, &cc, "国标代码", "项目代码"));
-    TRY(need_col(l, &ctype, "限定类型", NULL));
-    TRY(need_col(l, &cv, "限定性别", "限定对象"));
-    for (;;) {
-        rc = next_row(l);
-        if (rc != 1)
-            break;
-        fg_kb_fact_t f = {.kind = FG_KF_ITEM_GENDER};
-        int r1, r2;
-        TRY(code_fld(l, cc, FG_ID_ITEM, &f.code));
-        TRY(type_fld(l, ctype, "限定性别对象"));
-        TRY(sex_word(l, cv, &f.sub));
-        f.name = intern_fld(l, cn, &r1);
-        f.text = intern_fld(l, ct, &r2);
-        if (r1 != 0 || r2 != 0)
-            return nomem(l);
-        TRY(add_fact(l, &f));
-    }
-    return rc;
-}
-
-/* Batch 1 shape (限定对象 儿童/婴幼儿/新生儿) or batch 8-2 shape (备注 naming the working age). */
-static int load_item_age(ld_t *l)
-{
-    int cn, cc, rc, cv, ctype, cnote, cseq = fg_csv_column(l->csv, "序号");
-    int batch1 = fg_csv_column(l->csv, "限定对象") >= 0;
-    TRY(need_col(l, &cn, "项目名称", NULL));
-    TRY(need_col(l, &cc, "国标代码", "项目代码"));
-    if (batch1) {
-        TRY(need_col(l, &ctype, "限定类型", NULL));
-        TRY(need_col(l, &cv, "限定对象", NULL));
-    } else {
-        TRY(need_col(l, &cnote, "备注", NULL));
-    }
-    for (;;) {
-        rc = next_row(l);
-        if (rc != 1)
-            break;
-        if (is_note_row(l, cseq)) {
-            l->info->notes++;
-            continue;
-        }
-        fg_kb_fact_t f = {.kind = FG_KF_ITEM_AGE};
-        int r1, r2 = 0;
-        TRY(code_fld(l, cc, FG_ID_ITEM, &f.code));
-        if (batch1) {
-            TRY(type_fld(l, ctype, "限定年龄对象"));
-            TRY(age_word(l, cv, &f.sub));
-        } else {
-            size_t n;
-            const char *s = fld(l, cnote, &n);
-            if (memmem(s, n, "就业年龄", strlen("就业年龄")) == NULL)
-                return row_error(l, cnote,
-                                 "no age limit this engine knows (expected 法定就业年龄)");
-            f.kind = FG_KF_ITEM_WORK_AGE;
-            f.text = intern_fld(l, cnote, &r2);
-        }
-        f.name = intern_fld(l, cn, &r1);
-        if (r1 != 0 || r2 != 0)
-            return nomem(l);
-        TRY(add_fact(l, &f));
-    }
-    return rc;
-}
-
-static int load_surgery_group(ld_t *l)
-{
-    int cn, ct, cc, ctype, cv, rc;
-    TRY(need_col(l, &cn, "项目名称", NULL));
-    TRY(need_col(l, &ct, "项目说明", NULL));
-    TRY(need_col(l, &cc, "国标代码", "项目代码"));
-    TRY(need_col(l, &ctype, "限定类型", NULL));
-    TRY(need_col(l, &cv, "限定值域", NULL));
-    for (;;) {
-        rc = next_row(l);
-        if (rc != 1)
-            break;
-        fg_kb_fact_t f = {.kind = FG_KF_SURGERY_GROUP};
-        int r1, r2, r3;
-        TRY(code_fld(l, cc, FG_ID_ITEM, &f.code));
-        TRY(type_fld(l, ctype, "限定主次操作"));
-        TRY(need_fld(l, cv));
-        f.name = intern_fld(l, cn, &r1);
-        f.text = intern_fld(l, ct, &r2);
-        f.ref = intern_fld(l, cv, &r3);
-        if (r1 != 0 || r2 != 0 || r3 != 0)
-            return nomem(l);
-        TRY(add_fact(l, &f));
-    }
-    return rc;
-}
-
 /* 频度: 单日, 同一小时, 单次就诊, <N>小时. */
 static int scope_word(ld_t *l, int c, uint8_t *scope, int64_t *hours)
 {
@@ -547,168 +382,6 @@ static int scope_word(ld_t *l, int c, uint8_t *scope, int64_t *hours)
     return row_error(l, c, "expected 单日, 同一小时, <N>小时 or 单次就诊");
 }
 
-static int load_duplicate(ld_t *l)
-{
-    int cseq, cfreq, cmn, cmc, csn, csc, cnote, rc;
-    TRY(need_col(l, &cseq, "序号", NULL));
-    TRY(need_col(l, &cfreq, "频度", NULL));
-    TRY(need_col(l, &cmn, "主项名称", NULL));
-    TRY(need_col(l, &cmc, "主项编码", NULL));
-    TRY(need_col(l, &csn, "从项名称", NULL));
-    TRY(need_col(l, &csc, "从项编码", NULL));
-    TRY(need_col(l, &cnote, "备注", NULL));
-    for (;;) {
-        rc = next_row(l);
-        if (rc != 1)
-            break;
-        if (is_note_row(l, cseq)) {
-            l->info->notes++;
-            continue;
-        }
-        fg_kb_fact_t f = {.kind = FG_KF_DUP_SECONDARY};
-        int64_t seq;
-        uint32_t main_code;
-        int r1, r2, r3;
-        TRY(int_fld(l, cseq, 1, 10000000, &seq));
-        TRY(scope_word(l, cfreq, &f.sub, &f.a));
-        TRY(code_fld(l, cmc, FG_ID_ITEM, &main_code));
-        TRY(code_fld(l, csc, FG_ID_ITEM, &f.code));
-        if (main_code == f.code)
-            return row_error(l, csc, "the secondary item is the main item");
-        f.ref = main_code;
-        f.name = intern_fld(l, csn, &r1);
-        f.b = intern_fld(l, cmn, &r2);
-        f.text = intern_fld(l, cnote, &r3);
-        if (r1 != 0 || r2 != 0 || r3 != 0)
-            return nomem(l);
-        TRY(add_fact(l, &f));
-    }
-    return rc;
-}
-
-static int load_frequency(ld_t *l)
-{
-    int cseq, cn, cmax, cunit, cc, rc;
-    TRY(need_col(l, &cseq, "序号", NULL));
-    TRY(need_col(l, &cn, "项目名称", NULL));
-    TRY(need_col(l, &cmax, "限制数量", NULL));
-    TRY(need_col(l, &cunit, "数量单位", NULL));
-    TRY(need_col(l, &cc, "项目编码", "项目代码"));
-    for (;;) {
-        rc = next_row(l);
-        if (rc != 1)
-            break;
-        if (is_note_row(l, cseq)) {
-            l->info->notes++;
-            continue;
-        }
-        fg_kb_fact_t f = {.kind = FG_KF_FREQUENCY};
-        int64_t seq;
-        int r1, r2;
-        TRY(int_fld(l, cseq, 1, 10000000, &seq));
-        TRY(int_fld(l, cmax, 1, 1000000, &f.a));
-        TRY(code_fld(l, cc, FG_ID_ITEM, &f.code));
-        /* The limit is per day whatever the unit: 1 per 日/天, 24 per day when counted in 小时. */
-        if (!fld_is(l, cunit, "日") && !fld_is(l, cunit, "天") && !fld_is(l, cunit, "小时") &&
-            !fld_is(l, cunit, "次"))
-            return row_error(l, cunit, "expected 日, 天, 小时 or 次");
-        f.name = intern_fld(l, cn, &r1);
-        f.ref = intern_fld(l, cunit, &r2);
-        if (r1 != 0 || r2 != 0)
-            return nomem(l);
-        TRY(add_fact(l, &f));
-    }
-    return rc;
-}
-
-static int load_item_course(ld_t *l)
-{
-    int cseq, cn, cnote, cc, rc;
-    TRY(need_col(l, &cseq, "序号", NULL));
-    TRY(need_col(l, &cn, "项目名称", NULL));
-    TRY(need_col(l, &cnote, "备注", NULL));
-    TRY(need_col(l, &cc, "项目代码", "项目编码"));
-    for (;;) {
-        rc = next_row(l);
-        if (rc != 1)
-            break;
-        if (is_note_row(l, cseq)) {
-            l->info->notes++;
-            continue;
-        }
-        fg_kb_fact_t f = {.kind = FG_KF_ITEM_COURSE};
-        int64_t seq;
-        int r1, r2;
-        TRY(int_fld(l, cseq, 1, 10000000, &seq));
-        TRY(code_fld(l, cc, FG_ID_ITEM, &f.code));
-        size_t n;
-        const char *s = fld(l, cnote, &n);
-        long days = text_limit_days(s, n, "不超过");
-        if (days <= 0)
-            return row_error(l, cnote, "no course length found (expected 不超过N天 or 不超过一年)");
-        f.a = days;
-        long gap = text_limit_days(s, n, "不短于");
-        if (gap > 0)
-            f.b = gap;
-        else if (memmem(s, n, "每周最多支付一次", strlen("每周最多支付一次")) != NULL)
-            f.b = 7;
-        f.name = intern_fld(l, cn, &r1);
-        f.text = intern_fld(l, cnote, &r2);
-        if (r1 != 0 || r2 != 0)
-            return nomem(l);
-        TRY(add_fact(l, &f));
-    }
-    return rc;
-}
-
-static int load_cycle(ld_t *l)
-{
-    int cseq, cn, cmax, cdays, cnote, cc, rc;
-    TRY(need_col(l, &cseq, "序号", NULL));
-    TRY(need_col(l, &cn, "项目名称", NULL));
-    TRY(need_col(l, &cmax, "频次上限", NULL));
-    TRY(need_col(l, &cdays, "疗程周期", NULL));
-    TRY(need_col(l, &cnote, "备注", NULL));
-    TRY(need_col(l, &cc, "项目代码", "项目编码"));
-    for (;;) {
-        rc = next_row(l);
-        if (rc != 1)
-            break;
-        if (is_note_row(l, cseq)) {
-            l->info->notes++;
-            continue;
-        }
-        fg_kb_fact_t f = {.kind = FG_KF_CYCLE};
-        int64_t seq;
-        int r1, r2;
-        TRY(int_fld(l, cseq, 1, 10000000, &seq));
-        TRY(int_fld(l, cmax, 1, 100000, &f.a));
-        TRY(int_fld(l, cdays, 1, 3660, &f.b));
-        TRY(code_fld(l, cc, FG_ID_ITEM, &f.code));
-        f.name = intern_fld(l, cn, &r1);
-        f.text = intern_fld(l, cnote, &r2);
-        if (r1 != 0 || r2 != 0)
-            return nomem(l);
-        TRY(add_fact(l, &f));
-    }
-    return rc;
-}
-
-/* ---------------------------------------------------------------- local tables */
-
-/* Optional column: -1 when absent. */
-static int opt_col(ld_t *l, const char *name)
-{
-    return fg_csv_column(l->csv, name);
-}
-
-static int opt_str(ld_t *l, int c, uint32_t *out)
-{
-    int rc = 0;
-    *out = c >= 0 ? intern_fld(l, c, &rc) : 0;
-    return rc != 0 ? nomem(l) : 0;
-}
-
 static int money_fld(ld_t *l, int c, fg_fen_t *out)
 {
     size_t n;
@@ -720,276 +393,669 @@ static int money_fld(ld_t *l, int c, fg_fen_t *out)
     return 0;
 }
 
-static int load_price_cap(ld_t *l)
+/* ---------------------------------------------------------------- the table-driven loader */
+
+/*
+ * Every table the engine knows is one row of kb_tables below: its name, its columns (found by
+ * header name, in the order a missing one is reported), the steps that read a data row (a column
+ * each, in the order their errors are reported: a step parses its field and stores the value at
+ * an offset of the row record) and what the row becomes (a fact, a drug limit, a drug code, a
+ * bundle part, a diagnosis limit, a visit threshold, a parameter).
+ */
+
+/* One data row as its steps fill it. */
+typedef struct rec {
+    fg_kb_fact_t f;
+    fg_kb_bundle_t b; /* a bundle's own fields (bundle.csv) */
+    int64_t seq;      /* 序号 */
+    int64_t num;      /* a number kept aside (a bundle's min_parts) */
+    int64_t age_min;  /* diagnosis-sex-age.csv, -1 when not given */
+    int64_t age_max;
+    uint32_t code2; /* the main item of a duplicate pair, the bundle of a part */
+    uint32_t name2; /* the main item's name */
+} rec_t;
+
+typedef struct step step_t;
+/* Read field c of the row into the record; 0 or the row's error. */
+typedef int (*step_fn)(ld_t *l, const step_t *s, int c, rec_t *r);
+
+enum { S_SKIP_EMPTY = 1 }; /* step flags: an empty field is skipped (an optional value) */
+
+struct step {
+    uint8_t col;    /* index into the table's columns; an absent optional column is skipped */
+    uint8_t flags;  /* S_* */
+    step_fn fn;     /* parse and store */
+    uint16_t off;   /* where in rec_t the value goes */
+    int32_t lo, hi; /* bounds of a number; lo is the fg_id_kind_t of a code */
+    const char
+        *arg; /* the expected text (限定类型), the message of a word; NULL: the drug family's */
+};
+
+typedef struct col {
+    const char *name; /* NULL: the drug family's value column */
+    const char *alt;  /* another header of the same column */
+    uint8_t required;
+} col_t;
+
+typedef enum tclass {
+    TC_ITEM = 1,   /* a national item table: batch<N>-item-<family>.csv */
+    TC_DRUG_NAMES, /* a drug batch's .names.csv */
+    TC_DRUG_CODES, /* a drug batch's .codes.csv */
+    TC_LOCAL       /* a local table: <name>.csv */
+} tclass_t;
+
+typedef struct table_desc {
+    tclass_t tclass;
+    const char *name;   /* the item family or the local table's name (NULL for the drug tables) */
+    const char *if_col; /* this shape only when the header has this column (NULL: always) */
+    uint8_t kind;       /* fg_kb_kind_t of the row's fact (0: none) */
+    int8_t note_col; /* the 序号 column whose note rows (合计, 备注) are counted apart; -1 none */
+    col_t cols[KB_MAX_COLS];
+    step_t steps[KB_MAX_STEPS];
+    int (*header)(ld_t *l); /* a check of the whole header, NULL none */
+    int (*store)(ld_t *l, rec_t *r);
+    void (*end)(ld_t *l); /* after the last row, NULL none */
+} table_desc_t;
+
+#define AT(field) ((uint16_t)offsetof(rec_t, field))
+
+static void *dst(const step_t *s, rec_t *r)
 {
-    int cc, clv, camt, rc, cn = opt_col(l, "name");
-    TRY(need_col(l, &cc, "med_list_codg", NULL));
-    TRY(need_col(l, &clv, "hosp_lv", NULL));
-    TRY(need_col(l, &camt, "pric_uplmt_amt", NULL));
-    for (;;) {
-        rc = next_row(l);
-        if (rc != 1)
-            break;
-        fg_kb_fact_t f = {.kind = FG_KF_PRICE_CAP};
-        TRY(code_fld(l, cc, FG_ID_MED_LIST, &f.code));
-        TRY(money_fld(l, camt, &f.a));
-        TRY(opt_str(l, cn, &f.name));
-        if (fld_empty(l, clv) || fld_is(l, clv, "*"))
-            f.sub = 0;
-        else if (fld_is(l, clv, "1") || fld_is(l, clv, "2") || fld_is(l, clv, "3"))
-            f.sub = (uint8_t)(l->row.data[clv][0] - '0');
-        else
-            return row_error(l, clv, "expected 1, 2, 3 or empty (every level)");
-        TRY(add_fact(l, &f));
-    }
-    return rc;
+    return (char *)r + s->off;
 }
 
-static int load_indication(ld_t *l)
+/* ---- steps */
+
+static int st_need(ld_t *l, const step_t *s, int c, rec_t *r)
 {
-    int cc, cp, rc, cn = opt_col(l, "name"), cnote = opt_col(l, "note");
-    TRY(need_col(l, &cc, "med_list_codg", NULL));
-    TRY(need_col(l, &cp, "diag_prefixes", NULL));
-    for (;;) {
-        rc = next_row(l);
-        if (rc != 1)
-            break;
-        fg_kb_fact_t f = {.kind = FG_KF_INDICATION};
-        TRY(code_fld(l, cc, FG_ID_MED_LIST, &f.code));
-        TRY(need_fld(l, cp));
-        TRY(opt_str(l, cn, &f.name));
-        TRY(opt_str(l, cnote, &f.text));
-        size_t n;
-        const char *s = fld(l, cp, &n);
-        for (size_t i = 0; i < n; i++)
-            if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '.' ||
-                  s[i] == '|' || (s[i] >= 'a' && s[i] <= 'z')))
-                return row_error(l, cp, "diagnosis prefixes are ICD-10 text separated by |");
-        int irc;
-        f.ref = intern_fld(l, cp, &irc);
-        if (irc != 0)
-            return nomem(l);
-        TRY(add_fact(l, &f));
-    }
-    return rc;
+    (void)s;
+    (void)r;
+    return need_fld(l, c);
 }
 
-static int load_max_quantity(ld_t *l)
+static int st_text(ld_t *l, const step_t *s, int c, rec_t *r)
 {
-    int cc, rc, cq = opt_col(l, "max_cnt"), cd = opt_col(l, "max_days"), cn = opt_col(l, "name"),
-                cnote = opt_col(l, "note");
-    TRY(need_col(l, &cc, "med_list_codg", NULL));
-    if (cq < 0 && cd < 0)
-        return need_col(l, &cq, "max_cnt", NULL);
-    for (;;) {
-        rc = next_row(l);
-        if (rc != 1)
-            break;
-        fg_kb_fact_t f = {.kind = FG_KF_MAX_QTY};
-        TRY(code_fld(l, cc, FG_ID_MED_LIST, &f.code));
-        TRY(opt_str(l, cn, &f.name));
-        TRY(opt_str(l, cnote, &f.text));
-        if (cq >= 0 && !fld_empty(l, cq)) {
-            size_t n;
-            const char *s = fld(l, cq, &n);
-            if (fg_qty_parse(s, n, &f.a, NULL) != 0 || f.a <= 0)
-                return row_error(l, cq, "expected a quantity above 0");
-        }
-        if (cd >= 0 && !fld_empty(l, cd))
-            TRY(int_fld(l, cd, 1, 3660, &f.b));
-        if (f.a == 0 && f.b == 0)
-            return row_error(l, cq >= 0 ? cq : cd, "give max_cnt or max_days");
-        TRY(add_fact(l, &f));
-    }
-    return rc;
+    int rc;
+    *(uint32_t *)dst(s, r) = intern_fld(l, c, &rc);
+    return rc != 0 ? nomem(l) : 0;
 }
 
-static int load_bundle(ld_t *l)
+static int st_code(ld_t *l, const step_t *s, int c, rec_t *r)
 {
-    int cb, cpart, rc, cbn = opt_col(l, "bundle_name"), cbp = opt_col(l, "bundle_pric"),
-                       cpn = opt_col(l, "part_name"), cs = opt_col(l, "scope"),
-                       cm = opt_col(l, "min_parts");
-    TRY(need_col(l, &cb, "bundle_codg", NULL));
-    TRY(need_col(l, &cpart, "part_codg", NULL));
+    return code_fld(l, c, (fg_id_kind_t)s->lo, (uint32_t *)dst(s, r));
+}
+
+static int st_int(ld_t *l, const step_t *s, int c, rec_t *r)
+{
+    return int_fld(l, c, s->lo, s->hi, (int64_t *)dst(s, r));
+}
+
+static int st_type(ld_t *l, const step_t *s, int c, rec_t *r)
+{
+    (void)r;
+    return type_fld(l, c, s->arg != NULL ? s->arg : l->df->type);
+}
+
+static int st_sex(ld_t *l, const step_t *s, int c, rec_t *r)
+{
+    return sex_word(l, c, (uint8_t *)dst(s, r));
+}
+
+static int st_age(ld_t *l, const step_t *s, int c, rec_t *r)
+{
+    return age_word(l, c, (uint8_t *)dst(s, r));
+}
+
+static int st_drug_value(ld_t *l, const step_t *s, int c, rec_t *r)
+{
+    (void)s;
+    return drug_limit_value(l, l->df, c, &r->f.sub, &r->f.a);
+}
+
+static int st_money(ld_t *l, const step_t *s, int c, rec_t *r)
+{
+    return money_fld(l, c, (fg_fen_t *)dst(s, r));
+}
+
+static int st_qty(ld_t *l, const step_t *s, int c, rec_t *r)
+{
+    size_t n;
+    const char *v = fld(l, c, &n);
+    int64_t *out = dst(s, r);
+    if (fg_qty_parse(v, n, out, NULL) != 0 || *out <= 0)
+        return row_error(l, c, "expected a quantity above 0");
+    return 0;
+}
+
+/* A scene word (门诊, 购药, 住院) into f.sub; arg is the message. */
+static int st_scene(ld_t *l, const step_t *s, int c, rec_t *r)
+{
+    size_t n;
+    const char *v = fld(l, c, &n);
+    r->f.sub = (uint8_t)scene_word(v, n);
+    if (r->f.sub == 0)
+        return row_error(l, c, "%s", s->arg);
+    return 0;
+}
+
+/* 频度 of a duplicate pair: f.sub and f.a (hours). */
+static int st_scope(ld_t *l, const step_t *s, int c, rec_t *r)
+{
+    (void)s;
+    return scope_word(l, c, &r->f.sub, &r->f.a);
+}
+
+static int st_bundle_scope(ld_t *l, const step_t *s, int c, rec_t *r)
+{
+    int64_t hours;
+    (void)s;
+    TRY(scope_word(l, c, &r->b.scope, &hours));
+    if (r->b.scope != FG_KB_SCOPE_DAY && r->b.scope != FG_KB_SCOPE_VISIT)
+        return row_error(l, c, "a bundle's scope is 单日 or 单次就诊");
+    return 0;
+}
+
+/* 数量单位 of batch 8-1: the limit is per day whatever the unit (1 per 日/天, 24 per day when
+ * counted in 小时). */
+static int st_unit(ld_t *l, const step_t *s, int c, rec_t *r)
+{
+    if (!fld_is(l, c, "日") && !fld_is(l, c, "天") && !fld_is(l, c, "小时") && !fld_is(l, c, "次"))
+        return row_error(l, c, "expected 日, 天, 小时 or 次");
+    (void)s;
+    (void)r;
+    return 0;
+}
+
+/* 备注 of batch 8-2: the legal working age. */
+static int st_work_age(ld_t *l, const step_t *s, int c, rec_t *r)
+{
+    size_t n;
+    const char *v = fld(l, c, &n);
+    if (memmem(v, n, "就业年龄", strlen("就业年龄")) == NULL)
+        return row_error(l, c, "no age limit this engine knows (expected 法定就业年龄)");
+    r->f.kind = FG_KF_ITEM_WORK_AGE;
+    return st_text(l, s, c, r);
+}
+
+/* 备注 of batch 8-3: the course (不超过N天 / 一年) and the least interval (不短于N天, 每周一次). */
+static int st_course(ld_t *l, const step_t *s, int c, rec_t *r)
+{
+    size_t n;
+    const char *v = fld(l, c, &n);
+    long days = text_limit_days(v, n, "不超过");
+    if (days <= 0)
+        return row_error(l, c, "no course length found (expected 不超过N天 or 不超过一年)");
+    r->f.a = days;
+    long gap = text_limit_days(v, n, "不短于");
+    if (gap > 0)
+        r->f.b = gap;
+    else if (memmem(v, n, "每周最多支付一次", strlen("每周最多支付一次")) != NULL)
+        r->f.b = 7;
+    (void)s;
+    return 0;
+}
+
+/* hosp_lv of price-cap.csv: 1, 2, 3, or empty / * (every level). */
+static int st_level(ld_t *l, const step_t *s, int c, rec_t *r)
+{
+    (void)s;
+    if (fld_empty(l, c) || fld_is(l, c, "*"))
+        r->f.sub = 0;
+    else if (fld_is(l, c, "1") || fld_is(l, c, "2") || fld_is(l, c, "3"))
+        r->f.sub = (uint8_t)(l->row.data[c][0] - '0');
+    else
+        return row_error(l, c, "expected 1, 2, 3 or empty (every level)");
+    return 0;
+}
+
+/* diag_prefixes of indication.csv (present: st_need): ICD-10 prefixes separated by |. */
+static int st_prefixes(ld_t *l, const step_t *s, int c, rec_t *r)
+{
+    size_t n;
+    const char *v = fld(l, c, &n);
+    for (size_t i = 0; i < n; i++)
+        if (!((v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= '0' && v[i] <= '9') || v[i] == '.' ||
+              v[i] == '|' || (v[i] >= 'a' && v[i] <= 'z')))
+            return row_error(l, c, "diagnosis prefixes are ICD-10 text separated by |");
+    return st_text(l, s, c, r);
+}
+
+/* gend of diagnosis-sex-age.csv into f.sub. */
+static int st_gend(ld_t *l, const step_t *s, int c, rec_t *r)
+{
+    (void)s;
+    if (fld_is(l, c, "1") || fld_is(l, c, "男"))
+        r->f.sub = 1;
+    else if (fld_is(l, c, "2") || fld_is(l, c, "女"))
+        r->f.sub = 2;
+    else
+        return row_error(l, c, "expected 1/男, 2/女 or empty");
+    return 0;
+}
+
+/* key of params.csv, with the value of the next column. */
+static int st_param(ld_t *l, const step_t *s, int c, rec_t *r)
+{
+    fg_error_t e;
+    size_t n;
+    int cv = l->c[s->col + 1];
+    const char *v = fld(l, cv, &n);
+    (void)r;
+    if (fg__kb_param_set(&l->kb->params, l->row.data[c], v, n, &e) != 0)
+        return row_error(l, e.code == FG_ENOTFOUND ? c : cv, "%s", e.msg);
+    return 0;
+}
+
+/* ---- what a row becomes */
+
+static int grow_one(ld_t *l, void **p, size_t n, size_t *cap, size_t size)
+{
+    return fg__kb_grow(p, n, cap, size) != 0 ? nomem(l) : 0;
+}
+
+static int store_fact(ld_t *l, rec_t *r)
+{
+    return add_fact(l, &r->f);
+}
+
+/* A limit row of a drug .names table; a generic name listed twice is an error. */
+static int store_limit(ld_t *l, rec_t *r)
+{
     fg_kb_t *kb = l->kb;
+    int cn = l->c[0];
+    kb_limit_t lim = {.table = l->table,
+                      .row = (uint32_t)l->info->rows,
+                      .kind = l->df->kind,
+                      .sub = r->f.sub,
+                      .a = r->f.a,
+                      .name = r->f.name,
+                      .text = r->f.text};
+    size_t n;
+    const char *name = fld(l, cn, &n);
+    uint64_t h = fg_hash64_seed(name, n, fg_hash64(l->info->stem, strlen(l->info->stem)));
+    size_t probe = 0;
     for (;;) {
-        rc = next_row(l);
-        if (rc != 1)
+        kb_slot_t *slot = fg_hmap_find(&kb->limit_index, h, &probe);
+        if (slot == NULL)
             break;
-        uint32_t bcode;
-        fg_kb_fact_t f = {.kind = FG_KF_BUNDLE_PART};
-        TRY(code_fld(l, cb, FG_ID_MED_LIST, &bcode));
-        TRY(code_fld(l, cpart, FG_ID_MED_LIST, &f.code));
-        TRY(opt_str(l, cpn, &f.name));
-        if (bcode == f.code)
-            return row_error(l, cpart, "a bundle is not its own part");
-        size_t bi = 0;
-        while (bi < kb->nbundles && kb->bundles[bi].code != bcode)
-            bi++;
-        if (bi == kb->nbundles) {
-            fg_kb_bundle_t b = {.code = bcode,
-                                .min_parts = 2,
+        const kb_limit_t *o = &kb->limits[slot->value - 1];
+        if (o->name == lim.name && o->table == lim.table)
+            return row_error(l, cn, "the drug '%.*s' is listed twice (also row %u)",
+                             (int)(n > 60 ? 60 : n), name, (unsigned)o->row);
+    }
+    TRY(grow_one(l, (void **)&kb->limits, kb->nlimits, &kb->limits_cap, sizeof(*kb->limits)));
+    kb->limits[kb->nlimits++] = lim;
+    if (fg_hmap_put(&kb->limit_index, h, (uint32_t)kb->nlimits, 0) != 0)
+        return nomem(l);
+    l->info->points++;
+    return 0;
+}
+
+/* A code of a drug .codes table, resolved against its .names table at seal time. */
+static int store_pending(ld_t *l, rec_t *r)
+{
+    fg_kb_t *kb = l->kb;
+    kb_pending_t p = {.table = l->table,
+                      .row = (uint32_t)l->info->rows,
+                      .line = l->row.line,
+                      .name = r->f.name,
+                      .code = r->f.code};
+    TRY(grow_one(l, (void **)&kb->pending, kb->npending, &kb->pending_cap, sizeof(*kb->pending)));
+    kb->pending[kb->npending++] = p;
+    l->info->points++;
+    return 0;
+}
+
+/* The secondary item of a duplicate pair (batch 7). */
+static int store_duplicate(ld_t *l, rec_t *r)
+{
+    if (r->code2 == r->f.code)
+        return row_error(l, l->c[5], "the secondary item is the main item");
+    r->f.ref = r->code2;
+    r->f.b = r->name2;
+    return add_fact(l, &r->f);
+}
+
+static int store_max_quantity(ld_t *l, rec_t *r)
+{
+    if (r->f.a == 0 && r->f.b == 0)
+        return row_error(l, l->c[1] >= 0 ? l->c[1] : l->c[2], "give max_cnt or max_days");
+    return add_fact(l, &r->f);
+}
+
+/* The bundle's own fields, read from its first row. */
+static const step_t bundle_steps[] = {
+    {2, 0, st_text, AT(b.name), 0, 0, NULL},
+    {3, S_SKIP_EMPTY, st_money, AT(b.pric), 0, 0, NULL},
+    {6, S_SKIP_EMPTY, st_int, AT(num), 2, 1000, NULL},
+    {5, S_SKIP_EMPTY, st_bundle_scope, 0, 0, 0, NULL},
+};
+
+static int run_steps(ld_t *l, const step_t *steps, size_t n, rec_t *r);
+
+/* A part of a bundle; the bundle itself from the first row that names it. */
+static int store_bundle(ld_t *l, rec_t *r)
+{
+    fg_kb_t *kb = l->kb;
+    uint32_t bcode = r->code2;
+    if (bcode == r->f.code)
+        return row_error(l, l->c[1], "a bundle is not its own part");
+    size_t bi = 0;
+    while (bi < kb->nbundles && kb->bundles[bi].code != bcode)
+        bi++;
+    if (bi == kb->nbundles) {
+        r->b = (fg_kb_bundle_t){.code = bcode,
                                 .scope = FG_KB_SCOPE_DAY,
                                 .table = l->table,
                                 .row = (uint32_t)l->info->rows};
-            TRY(opt_str(l, cbn, &b.name));
-            if (cbp >= 0 && !fld_empty(l, cbp))
-                TRY(money_fld(l, cbp, &b.pric));
-            if (cm >= 0 && !fld_empty(l, cm)) {
-                int64_t v;
-                TRY(int_fld(l, cm, 2, 1000, &v));
-                b.min_parts = (int32_t)v;
-            }
-            if (cs >= 0 && !fld_empty(l, cs)) {
-                int64_t hours;
-                TRY(scope_word(l, cs, &b.scope, &hours));
-                if (b.scope != FG_KB_SCOPE_DAY && b.scope != FG_KB_SCOPE_VISIT)
-                    return row_error(l, cs, "a bundle's scope is 单日 or 单次就诊");
-            }
-            if (fg__kb_grow((void **)&kb->bundles, kb->nbundles, &kb->bundles_cap,
-                            sizeof(*kb->bundles)) != 0)
-                return nomem(l);
-            kb->bundles[kb->nbundles++] = b;
-        }
-        f.a = (int64_t)bi;
-        f.ref = bcode;
-        TRY(add_fact(l, &f));
+        TRY(run_steps(l, bundle_steps, FG_ARRAY_LEN(bundle_steps), r));
+        r->b.min_parts = r->num != 0 ? (int32_t)r->num : 2;
+        TRY(grow_one(l, (void **)&kb->bundles, kb->nbundles, &kb->bundles_cap,
+                     sizeof(*kb->bundles)));
+        kb->bundles[kb->nbundles++] = r->b;
     }
-    return rc;
+    r->f.a = (int64_t)bi;
+    r->f.ref = bcode;
+    return add_fact(l, &r->f);
 }
 
-static int load_diag_limits(ld_t *l)
+static int store_diag(ld_t *l, rec_t *r)
 {
-    int cp, rc, cn = opt_col(l, "name"), cg = opt_col(l, "gend"), cmin = opt_col(l, "min_age"),
-                cmax = opt_col(l, "max_age");
-    TRY(need_col(l, &cp, "diag_prefix", NULL));
     fg_kb_t *kb = l->kb;
-    for (;;) {
-        rc = next_row(l);
-        if (rc != 1)
-            break;
-        fg_kb_diag_limit_t d = {
-            .min_age = -1, .max_age = -1, .table = l->table, .row = (uint32_t)l->info->rows};
-        int irc;
-        TRY(need_fld(l, cp));
-        TRY(opt_str(l, cn, &d.name));
-        d.prefix = intern_fld(l, cp, &irc);
-        if (irc != 0)
-            return nomem(l);
-        if (cg >= 0 && !fld_empty(l, cg)) {
-            if (fld_is(l, cg, "1") || fld_is(l, cg, "男"))
-                d.gend = 1;
-            else if (fld_is(l, cg, "2") || fld_is(l, cg, "女"))
-                d.gend = 2;
-            else
-                return row_error(l, cg, "expected 1/男, 2/女 or empty");
-        }
-        int64_t v;
-        if (cmin >= 0 && !fld_empty(l, cmin)) {
-            TRY(int_fld(l, cmin, 0, 150, &v));
-            d.min_age = (int16_t)v;
-        }
-        if (cmax >= 0 && !fld_empty(l, cmax)) {
-            TRY(int_fld(l, cmax, 0, 150, &v));
-            d.max_age = (int16_t)v;
-        }
-        if (d.gend == 0 && d.min_age < 0 && d.max_age < 0)
-            return row_error(l, cp, "give gend, min_age or max_age");
-        if (fg__kb_grow((void **)&kb->diags, kb->ndiags, &kb->diags_cap, sizeof(*kb->diags)) != 0)
-            return nomem(l);
-        kb->diags[kb->ndiags++] = d;
-        l->info->points++;
-    }
-    return rc;
+    fg_kb_diag_limit_t d = {.prefix = r->f.ref,
+                            .name = r->f.name,
+                            .gend = r->f.sub,
+                            .min_age = (int16_t)r->age_min,
+                            .max_age = (int16_t)r->age_max,
+                            .table = l->table,
+                            .row = (uint32_t)l->info->rows};
+    if (d.gend == 0 && d.min_age < 0 && d.max_age < 0)
+        return row_error(l, l->c[0], "give gend, min_age or max_age");
+    TRY(grow_one(l, (void **)&kb->diags, kb->ndiags, &kb->diags_cap, sizeof(*kb->diags)));
+    kb->diags[kb->ndiags++] = d;
+    l->info->points++;
+    return 0;
 }
 
-static int load_nocode(ld_t *l)
+static int store_visit(ld_t *l, rec_t *r)
 {
-    int ci, cc, cq, rc, cnote = opt_col(l, "note");
-    TRY(need_col(l, &ci, "fixmedins_code", NULL));
-    TRY(need_col(l, &cc, "med_list_codg", NULL));
-    TRY(need_col(l, &cq, "cnt", NULL));
-    for (;;) {
-        rc = next_row(l);
-        if (rc != 1)
-            break;
-        fg_kb_fact_t f = {.kind = FG_KF_NOCODE};
-        TRY(code_fld(l, ci, FG_ID_INSTITUTION, &f.ref));
-        TRY(code_fld(l, cc, FG_ID_DRUG, &f.code));
-        TRY(opt_str(l, cnote, &f.text));
-        size_t n;
-        const char *s = fld(l, cq, &n);
-        if (fg_qty_parse(s, n, &f.a, NULL) != 0 || f.a <= 0)
-            return row_error(l, cq, "expected a quantity above 0");
-        TRY(add_fact(l, &f));
-    }
-    return rc;
-}
-
-static int load_visit_limits(ld_t *l)
-{
-    int cs, cw, cm, rc;
-    TRY(need_col(l, &cs, "scene", NULL));
-    TRY(need_col(l, &cw, "window_days", NULL));
-    TRY(need_col(l, &cm, "max_visits", NULL));
     fg_kb_t *kb = l->kb;
-    for (;;) {
-        rc = next_row(l);
-        if (rc != 1)
-            break;
-        size_t n;
-        const char *s = fld(l, cs, &n);
-        fg_kb_visit_limit_t v = {
-            .scene = (uint8_t)scene_word(s, n), .table = l->table, .row = (uint32_t)l->info->rows};
-        int64_t w, m;
-        if (v.scene == 0)
-            return row_error(l, cs, "expected 门诊, 购药 or 住院");
-        TRY(int_fld(l, cw, 1, 3660, &w));
-        TRY(int_fld(l, cm, 1, 100000, &m));
-        v.window_days = (int32_t)w;
-        v.max_visits = (int32_t)m;
-        if (fg__kb_grow((void **)&kb->visits, kb->nvisits, &kb->visits_cap, sizeof(*kb->visits)) !=
-            0)
-            return nomem(l);
-        kb->visits[kb->nvisits++] = v;
-        l->info->points++;
-    }
-    return rc;
+    fg_kb_visit_limit_t v = {.scene = r->f.sub,
+                             .window_days = (int32_t)r->f.a,
+                             .max_visits = (int32_t)r->f.b,
+                             .table = l->table,
+                             .row = (uint32_t)l->info->rows};
+    TRY(grow_one(l, (void **)&kb->visits, kb->nvisits, &kb->visits_cap, sizeof(*kb->visits)));
+    kb->visits[kb->nvisits++] = v;
+    l->info->points++;
+    return 0;
 }
 
-static int load_params(ld_t *l)
+static int store_count(ld_t *l, rec_t *r)
 {
-    int ck, cv, rc;
-    TRY(need_col(l, &ck, "key", NULL));
-    TRY(need_col(l, &cv, "value", NULL));
-    for (;;) {
-        rc = next_row(l);
-        if (rc != 1)
-            break;
-        fg_error_t e;
-        size_t n;
-        const char *v = fld(l, cv, &n);
-        if (fg__kb_param_set(&l->kb->params, l->row.data[ck], v, n, &e) != 0)
-            return row_error(l, e.code == FG_ENOTFOUND ? ck : cv, "%s", e.msg);
-        l->info->points++;
-    }
+    (void)r;
+    l->info->points++;
+    return 0;
+}
+
+/* ---- header checks */
+
+static int max_quantity_header(ld_t *l)
+{
+    int c;
+    if (l->c[1] < 0 && l->c[2] < 0)
+        return need_col(l, &c, "max_cnt", NULL);
+    return 0;
+}
+
+static void params_end(ld_t *l)
+{
     l->kb->params.table = l->table;
+}
+
+/* ---- the tables */
+
+/* clang-format off */
+#define REQ(name, alt)          {name, alt, 1}
+#define OPT(name)               {name, NULL, 0}
+#define STEP(col, fn, field)    {col, 0, fn, AT(field), 0, 0, NULL}
+#define CODE(col, kind, field)  {col, 0, st_code, AT(field), kind, 0, NULL}
+#define INT(col, lo, hi, field) {col, 0, st_int, AT(field), lo, hi, NULL}
+#define TYPE(col, want)         {col, 0, st_type, 0, 0, 0, want}
+#define SEQ(col)                INT(col, 1, 10000000, seq)
+/* clang-format on */
+
+static const table_desc_t kb_tables[] = {
+    /* national drug tables (batches 1, 3–6): the value column and 限定类型 are the family's */
+    {.tclass = TC_DRUG_NAMES,
+     .note_col = -1,
+     .cols = {REQ("药品通用名", NULL), REQ("药品说明", NULL), REQ("限定类型", NULL),
+              REQ(NULL, NULL)},
+     .steps = {STEP(0, st_need, f), TYPE(2, NULL), STEP(3, st_drug_value, f),
+               STEP(0, st_text, f.name), STEP(1, st_text, f.text)},
+     .store = store_limit},
+    {.tclass = TC_DRUG_CODES,
+     .note_col = -1,
+     .cols = {REQ("药品通用名", NULL), REQ("序号", NULL), REQ("国标代码", "药品代码"),
+              REQ("限定类型", NULL)},
+     .steps = {STEP(0, st_need, f), INT(1, 1, 1000000, seq), CODE(2, FG_ID_DRUG, f.code),
+               TYPE(3, NULL), STEP(0, st_text, f.name)},
+     .store = store_pending},
+    /* national item tables (batches 1, 2, 7, 8) */
+    {.tclass = TC_ITEM,
+     .name = "item-gender",
+     .kind = FG_KF_ITEM_GENDER,
+     .note_col = -1,
+     .cols = {REQ("项目名称", NULL), REQ("项目说明", NULL), REQ("国标代码", "项目代码"),
+              REQ("限定类型", NULL), REQ("限定性别", "限定对象")},
+     .steps = {CODE(2, FG_ID_ITEM, f.code), TYPE(3, "限定性别对象"), STEP(4, st_sex, f.sub),
+               STEP(0, st_text, f.name), STEP(1, st_text, f.text)},
+     .store = store_fact},
+    /* batch 1 shape: 限定对象 儿童/婴幼儿/新生儿 */
+    {.tclass = TC_ITEM,
+     .name = "item-age",
+     .if_col = "限定对象",
+     .kind = FG_KF_ITEM_AGE,
+     .note_col = 4,
+     .cols = {REQ("项目名称", NULL), REQ("国标代码", "项目代码"), REQ("限定类型", NULL),
+              REQ("限定对象", NULL), OPT("序号")},
+     .steps = {CODE(1, FG_ID_ITEM, f.code), TYPE(2, "限定年龄对象"), STEP(3, st_age, f.sub),
+               STEP(0, st_text, f.name)},
+     .store = store_fact},
+    /* batch 8-2 shape: 备注 naming the legal working age */
+    {.tclass = TC_ITEM,
+     .name = "item-age",
+     .kind = FG_KF_ITEM_AGE,
+     .note_col = 3,
+     .cols = {REQ("项目名称", NULL), REQ("国标代码", "项目代码"), REQ("备注", NULL), OPT("序号")},
+     .steps = {CODE(1, FG_ID_ITEM, f.code), STEP(2, st_work_age, f.text), STEP(0, st_text, f.name)},
+     .store = store_fact},
+    {.tclass = TC_ITEM,
+     .name = "item-surgery-group",
+     .kind = FG_KF_SURGERY_GROUP,
+     .note_col = -1,
+     .cols = {REQ("项目名称", NULL), REQ("项目说明", NULL), REQ("国标代码", "项目代码"),
+              REQ("限定类型", NULL), REQ("限定值域", NULL)},
+     .steps = {CODE(2, FG_ID_ITEM, f.code), TYPE(3, "限定主次操作"), STEP(4, st_need, f),
+               STEP(0, st_text, f.name), STEP(1, st_text, f.text), STEP(4, st_text, f.ref)},
+     .store = store_fact},
+    {.tclass = TC_ITEM,
+     .name = "item-duplicate-charge",
+     .kind = FG_KF_DUP_SECONDARY,
+     .note_col = 0,
+     .cols = {REQ("序号", NULL), REQ("频度", NULL), REQ("主项名称", NULL), REQ("主项编码", NULL),
+              REQ("从项名称", NULL), REQ("从项编码", NULL), REQ("备注", NULL)},
+     .steps = {SEQ(0), STEP(1, st_scope, f), CODE(3, FG_ID_ITEM, code2),
+               CODE(5, FG_ID_ITEM, f.code), STEP(4, st_text, f.name), STEP(2, st_text, name2),
+               STEP(6, st_text, f.text)},
+     .store = store_duplicate},
+    {.tclass = TC_ITEM,
+     .name = "item-frequency",
+     .kind = FG_KF_FREQUENCY,
+     .note_col = 0,
+     .cols = {REQ("序号", NULL), REQ("项目名称", NULL), REQ("限制数量", NULL),
+              REQ("数量单位", NULL), REQ("项目编码", "项目代码")},
+     .steps = {SEQ(0), INT(2, 1, 1000000, f.a), CODE(4, FG_ID_ITEM, f.code), STEP(3, st_unit, f),
+               STEP(1, st_text, f.name), STEP(3, st_text, f.ref)},
+     .store = store_fact},
+    {.tclass = TC_ITEM,
+     .name = "item-course",
+     .kind = FG_KF_ITEM_COURSE,
+     .note_col = 0,
+     .cols = {REQ("序号", NULL), REQ("项目名称", NULL), REQ("备注", NULL),
+              REQ("项目代码", "项目编码")},
+     .steps = {SEQ(0), CODE(3, FG_ID_ITEM, f.code), STEP(2, st_course, f), STEP(1, st_text, f.name),
+               STEP(2, st_text, f.text)},
+     .store = store_fact},
+    {.tclass = TC_ITEM,
+     .name = "item-period-frequency",
+     .kind = FG_KF_CYCLE,
+     .note_col = 0,
+     .cols = {REQ("序号", NULL), REQ("项目名称", NULL), REQ("频次上限", NULL),
+              REQ("疗程周期", NULL), REQ("备注", NULL), REQ("项目代码", "项目编码")},
+     .steps = {SEQ(0), INT(2, 1, 100000, f.a), INT(3, 1, 3660, f.b), CODE(5, FG_ID_ITEM, f.code),
+               STEP(1, st_text, f.name), STEP(4, st_text, f.text)},
+     .store = store_fact},
+    /* local tables (docs/kb.md) */
+    {.tclass = TC_LOCAL,
+     .name = "price-cap",
+     .kind = FG_KF_PRICE_CAP,
+     .note_col = -1,
+     .cols = {REQ("med_list_codg", NULL), REQ("hosp_lv", NULL), REQ("pric_uplmt_amt", NULL),
+              OPT("name")},
+     .steps = {CODE(0, FG_ID_MED_LIST, f.code), STEP(2, st_money, f.a), STEP(3, st_text, f.name),
+               STEP(1, st_level, f.sub)},
+     .store = store_fact},
+    {.tclass = TC_LOCAL,
+     .name = "indication",
+     .kind = FG_KF_INDICATION,
+     .note_col = -1,
+     .cols = {REQ("med_list_codg", NULL), REQ("diag_prefixes", NULL), OPT("name"), OPT("note")},
+     .steps = {CODE(0, FG_ID_MED_LIST, f.code), STEP(1, st_need, f), STEP(2, st_text, f.name),
+               STEP(3, st_text, f.text), STEP(1, st_prefixes, f.ref)},
+     .store = store_fact},
+    {.tclass = TC_LOCAL,
+     .name = "max-quantity",
+     .kind = FG_KF_MAX_QTY,
+     .note_col = -1,
+     .cols = {REQ("med_list_codg", NULL), OPT("max_cnt"), OPT("max_days"), OPT("name"),
+              OPT("note")},
+     .steps = {CODE(0, FG_ID_MED_LIST, f.code),
+               STEP(3, st_text, f.name),
+               STEP(4, st_text, f.text),
+               {1, S_SKIP_EMPTY, st_qty, AT(f.a), 0, 0, NULL},
+               {2, S_SKIP_EMPTY, st_int, AT(f.b), 1, 3660, NULL}},
+     .header = max_quantity_header,
+     .store = store_max_quantity},
+    /* columns 2, 3, 5, 6: the bundle's own (bundle_steps) */
+    {.tclass = TC_LOCAL,
+     .name = "bundle",
+     .kind = FG_KF_BUNDLE_PART,
+     .note_col = -1,
+     .cols = {REQ("bundle_codg", NULL), REQ("part_codg", NULL), OPT("bundle_name"),
+              OPT("bundle_pric"), OPT("part_name"), OPT("scope"), OPT("min_parts")},
+     .steps = {CODE(0, FG_ID_MED_LIST, code2), CODE(1, FG_ID_MED_LIST, f.code),
+               STEP(4, st_text, f.name)},
+     .store = store_bundle},
+    {.tclass = TC_LOCAL,
+     .name = "diagnosis-sex-age",
+     .note_col = -1,
+     .cols = {REQ("diag_prefix", NULL), OPT("name"), OPT("gend"), OPT("min_age"), OPT("max_age")},
+     .steps = {STEP(0, st_need, f),
+               STEP(1, st_text, f.name),
+               STEP(0, st_text, f.ref),
+               {2, S_SKIP_EMPTY, st_gend, 0, 0, 0, NULL},
+               {3, S_SKIP_EMPTY, st_int, AT(age_min), 0, 150, NULL},
+               {4, S_SKIP_EMPTY, st_int, AT(age_max), 0, 150, NULL}},
+     .store = store_diag},
+    {.tclass = TC_LOCAL,
+     .name = "nocode-stock",
+     .kind = FG_KF_NOCODE,
+     .note_col = -1,
+     .cols = {REQ("fixmedins_code", NULL), REQ("med_list_codg", NULL), REQ("cnt", NULL),
+              OPT("note")},
+     .steps = {CODE(0, FG_ID_INSTITUTION, f.ref), CODE(1, FG_ID_DRUG, f.code),
+               STEP(3, st_text, f.text), STEP(2, st_qty, f.a)},
+     .store = store_fact},
+    {.tclass = TC_LOCAL,
+     .name = "frequent-visits",
+     .note_col = -1,
+     .cols = {REQ("scene", NULL), REQ("window_days", NULL), REQ("max_visits", NULL)},
+     .steps = {{0, 0, st_scene, 0, 0, 0, "expected 门诊, 购药 or 住院"},
+               INT(1, 1, 3660, f.a),
+               INT(2, 1, 100000, f.b)},
+     .store = store_visit},
+    /* st_param reads column 0 (key) with column 1 (value) */
+    {.tclass = TC_LOCAL,
+     .name = "params",
+     .note_col = -1,
+     .cols = {REQ("key", NULL), REQ("value", NULL)},
+     .steps = {STEP(0, st_param, f)},
+     .store = store_count,
+     .end = params_end},
+};
+
+/* Run the steps that have a column in this file, in order; the first error stops. */
+static int run_steps(ld_t *l, const step_t *steps, size_t n, rec_t *r)
+{
+    for (size_t i = 0; i < n && steps[i].fn != NULL; i++) {
+        const step_t *s = &steps[i];
+        int c = l->c[s->col];
+        if (c < 0 || ((s->flags & S_SKIP_EMPTY) && fld_empty(l, c)))
+            continue;
+        TRY(s->fn(l, s, c, r));
+    }
+    return 0;
+}
+
+/* The one loader: find the columns, then read every row through the table's steps. */
+static int load_table(ld_t *l, const table_desc_t *t)
+{
+    for (size_t i = 0; i < KB_MAX_COLS; i++) {
+        const col_t *col = &t->cols[i];
+        const char *name = col->name != NULL ? col->name : l->df != NULL ? l->df->value : NULL;
+        l->c[i] = -1;
+        if (col->name == NULL && !col->required)
+            continue; /* past the last column */
+        if (col->required)
+            TRY(need_col(l, &l->c[i], name, col->alt));
+        else
+            l->c[i] = fg_csv_column(l->csv, name);
+    }
+    if (t->header != NULL)
+        TRY(t->header(l));
+    int rc;
+    for (;;) {
+        rc = next_row(l);
+        if (rc != 1)
+            break;
+        if (t->note_col >= 0 && is_note_row(l, l->c[t->note_col])) {
+            l->info->notes++;
+            continue;
+        }
+        rec_t r = {.f = {.kind = t->kind}, .age_min = -1, .age_max = -1};
+        TRY(run_steps(l, t->steps, KB_MAX_STEPS, &r));
+        TRY(t->store(l, &r));
+    }
+    if (t->end != NULL)
+        t->end(l);
     return rc;
+}
+
+/* The description of a table of this class and name whose shape fits the header, or NULL. */
+static const table_desc_t *find_table(const ld_t *l, tclass_t tclass, const char *name)
+{
+    for (size_t i = 0; i < FG_ARRAY_LEN(kb_tables); i++) {
+        const table_desc_t *t = &kb_tables[i];
+        if (t->tclass != tclass || (name != NULL && strcmp(t->name, name) != 0))
+            continue;
+        if (t->if_col == NULL || fg_csv_column(l->csv, t->if_col) >= 0)
+            return t;
+    }
+    return NULL;
 }
 
 /* ---------------------------------------------------------------- dispatch */
-
-typedef struct local_table {
-    const char *stem;
-    int (*load)(ld_t *l);
-} local_table_t;
-
-static const local_table_t local_tables[] = {
-    {"price-cap", load_price_cap},           {"indication", load_indication},
-    {"max-quantity", load_max_quantity},     {"bundle", load_bundle},
-    {"diagnosis-sex-age", load_diag_limits}, {"nocode-stock", load_nocode},
-    {"frequent-visits", load_visit_limits},  {"params", load_params},
-};
 
 int fg__kb_parse_national_name(const char *stem, char *version, size_t vcap, char *family,
                                size_t fcap, int *part)
@@ -1029,50 +1095,42 @@ int fg__kb_parse_national_name(const char *stem, char *version, size_t vcap, cha
     return 0;
 }
 
-static int dispatch(ld_t *l, const char *stem)
+/* The table's description from its file name (and, for a shape, its header). */
+static const table_desc_t *describe(ld_t *l, const char *stem)
 {
     char version[16], family[32];
     int part;
-    if (fg__kb_parse_national_name(stem, version, sizeof(version), family, sizeof(family), &part) ==
+    if (fg__kb_parse_national_name(stem, version, sizeof(version), family, sizeof(family), &part) !=
         0) {
-        snprintf(l->info->version, sizeof(l->info->version), "%s", version);
-        snprintf(l->info->family, sizeof(l->info->family), "%s", family);
-        const drug_family_t *df = drug_family(family);
-        if (df != NULL && part == 1) {
-            l->info->tkind = FG_KT_NHSA_NAMES;
-            return load_drug_names(l, df);
+        const table_desc_t *t = find_table(l, TC_LOCAL, stem);
+        if (t != NULL) {
+            l->info->tkind = FG_KT_LOCAL;
+            snprintf(l->info->version, sizeof(l->info->version), "local");
+            snprintf(l->info->family, sizeof(l->info->family), "%s", t->name);
         }
-        if (df != NULL && part == 2) {
-            l->info->tkind = FG_KT_NHSA_CODES;
-            return load_drug_codes(l, df);
-        }
-        l->info->tkind = FG_KT_NHSA_ITEMS;
-        if (part == 0) {
-            if (strcmp(family, "item-gender") == 0)
-                return load_item_gender(l);
-            if (strcmp(family, "item-age") == 0)
-                return load_item_age(l);
-            if (strcmp(family, "item-surgery-group") == 0)
-                return load_surgery_group(l);
-            if (strcmp(family, "item-duplicate-charge") == 0)
-                return load_duplicate(l);
-            if (strcmp(family, "item-frequency") == 0)
-                return load_frequency(l);
-            if (strcmp(family, "item-course") == 0)
-                return load_item_course(l);
-            if (strcmp(family, "item-period-frequency") == 0)
-                return load_cycle(l);
-        }
-    } else {
-        for (size_t i = 0; i < FG_ARRAY_LEN(local_tables); i++) {
-            if (strcmp(stem, local_tables[i].stem) == 0) {
-                l->info->tkind = FG_KT_LOCAL;
-                snprintf(l->info->version, sizeof(l->info->version), "local");
-                snprintf(l->info->family, sizeof(l->info->family), "%s", local_tables[i].stem);
-                return local_tables[i].load(l);
-            }
-        }
+        return t;
     }
+    snprintf(l->info->version, sizeof(l->info->version), "%s", version);
+    snprintf(l->info->family, sizeof(l->info->family), "%s", family);
+    l->df = drug_family(family);
+    if (l->df != NULL && part == 1) {
+        l->info->tkind = FG_KT_NHSA_NAMES;
+        return find_table(l, TC_DRUG_NAMES, NULL);
+    }
+    if (l->df != NULL && part == 2) {
+        l->info->tkind = FG_KT_NHSA_CODES;
+        return find_table(l, TC_DRUG_CODES, NULL);
+    }
+    l->df = NULL;
+    l->info->tkind = FG_KT_NHSA_ITEMS;
+    return part == 0 ? find_table(l, TC_ITEM, family) : NULL;
+}
+
+static int dispatch(ld_t *l, const char *stem)
+{
+    const table_desc_t *t = describe(l, stem);
+    if (t != NULL)
+        return load_table(l, t);
     fg_error_set(l->err, FG_E_KB_TABLE, l->file, 0,
                  "%s: not a knowledge table this engine knows (docs/kb.md lists them)", l->file);
     return FG_E_KB_TABLE;

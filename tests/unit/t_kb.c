@@ -286,6 +286,106 @@ TEST(kb_strict_rows)
     fg_kb_free(kb);
 }
 
+/* Every table's loader reports the first bad field of a row, or the first missing column, with
+ * the file, line, column and a plain message (one case per table description of src/kb/load.c). */
+TEST(kb_errors_of_every_table)
+{
+    static const struct {
+        const char *file;
+        const char *csv;
+        int code;
+        long line;
+        int col;
+        const char *msg; /* after "<file>: " */
+    } cases[] = {
+        {"batch9-drug-gender.names.csv",
+         "药品通用名,药品说明,限定类型,限定对象\n甲药,x,限定年龄对象,男\n", FG_E_KB_ROW, 2, 3,
+         "line 2, column 限定类型: expected '限定性别对象'"},
+        {"batch9-drug-gender.names.csv",
+         "药品通用名,药品说明,限定类型,限定对象\n甲药,x,限定性别对象,男\n甲药,y,限定性别对象,女\n",
+         FG_E_KB_ROW, 3, 1,
+         "line 3, column 药品通用名: the drug '甲药' is listed twice (also row 1)"},
+        {"batch9-drug-payment-course.names.csv",
+         "药品通用名,药品说明,限定类型,限定值域\n甲药,x,限定支付疗程,十四天\n", FG_E_KB_ROW, 2, 4,
+         "line 2, column 限定值域: expected a number of days like 14天"},
+        {"batch9-drug-gender.codes.csv",
+         "药品通用名,序号,国标代码,限定类型\n甲药,0,XL02BBA326A001010102180,限定性别对象\n",
+         FG_E_KB_ROW, 2, 2, "line 2, column 序号: '0' is not a whole number from 1 to 1000000"},
+        {"batch9-drug-gender.codes.csv", "药品通用名,序号,限定类型\n", FG_E_CSV_COLUMN, 1, 0,
+         "the column '国标代码' is missing"},
+        {"batch9-item-gender.csv",
+         "项目名称,项目说明,国标代码,限定类型,限定性别\na,,X,限定年龄对象,中\n", FG_E_KB_ROW, 2, 3,
+         "line 2, column 国标代码: 'X' is not a valid code: character 1 is 'X' where a digit belongs; a service item code has 15 digits (001102000050000)"},
+        {"batch9-item-age.csv", "序号,项目名称,备注,项目代码\n1,a,限老年人,003109040010000\n",
+         FG_E_KB_ROW, 2, 3,
+         "line 2, column 备注: no age limit this engine knows (expected 法定就业年龄)"},
+        {"batch9-item-age.csv",
+         "项目名称,国标代码,限定类型,限定对象\na,003109040010000,限定年龄对象,老人\n", FG_E_KB_ROW,
+         2, 4, "line 2, column 限定对象: expected 儿童, 婴幼儿 or 新生儿"},
+        {"batch9-item-surgery-group.csv",
+         "项目名称,项目说明,国标代码,限定类型,限定值域\na,,003109040010000,限定主次操作,\n",
+         FG_E_KB_ROW, 2, 5, "line 2, column 限定值域: the value is missing"},
+        {"batch9-item-duplicate-charge.csv",
+         "序号,频度,主项名称,主项编码,从项名称,从项编码,备注\n1,单日,a,003109040010000,b,003109040010000,\n",
+         FG_E_KB_ROW, 2, 6, "line 2, column 从项编码: the secondary item is the main item"},
+        {"batch9-item-duplicate-charge.csv",
+         "序号,频度,主项名称,主项编码,从项名称,从项编码,备注\n1,每周,a,X,b,X,\n", FG_E_KB_ROW, 2, 2,
+         "line 2, column 频度: expected 单日, 同一小时, <N>小时 or 单次就诊"},
+        {"batch9-item-frequency.csv", "序号,项目名称,限制数量,数量单位,项目编码\n1,a,1,周,X\n",
+         FG_E_KB_ROW, 2, 5,
+         "line 2, column 项目编码: 'X' is not a valid code: character 1 is 'X' where a digit belongs; a service item code has 15 digits (001102000050000)"},
+        {"batch9-item-course.csv", "序号,项目名称,备注,项目代码\n1,a,按疗程,X\n", FG_E_KB_ROW, 2, 4,
+         "line 2, column 项目代码: 'X' is not a valid code: character 1 is 'X' where a digit belongs; a service item code has 15 digits (001102000050000)"},
+        {"batch9-item-period-frequency.csv",
+         "序号,项目名称,频次上限,疗程周期,备注,项目代码\n1,a,2,0,,003109040010000\n", FG_E_KB_ROW,
+         2, 4, "line 2, column 疗程周期: '0' is not a whole number from 1 to 3660"},
+        {"price-cap.csv", "med_list_codg,hosp_lv,pric_uplmt_amt\n001102000050000,4,-1\n",
+         FG_E_KB_ROW, 2, 3,
+         "line 2, column pric_uplmt_amt: '-1' is not an amount in yuan like 12.30"},
+        {"price-cap.csv", "med_list_codg,hosp_lv,pric_uplmt_amt\n001102000050000,4,12.00\n",
+         FG_E_KB_ROW, 2, 2, "line 2, column hosp_lv: expected 1, 2, 3 or empty (every level)"},
+        {"indication.csv", "med_list_codg,diag_prefixes\n001102000050000,I63;I64\n", FG_E_KB_ROW, 2,
+         2, "line 2, column diag_prefixes: diagnosis prefixes are ICD-10 text separated by |"},
+        {"max-quantity.csv", "med_list_codg,name\n", FG_E_CSV_COLUMN, 1, 0,
+         "the column 'max_cnt' is missing"},
+        {"max-quantity.csv", "med_list_codg,max_days\n001102000050000,\n", FG_E_KB_ROW, 2, 2,
+         "line 2, column max_days: give max_cnt or max_days"},
+        {"bundle.csv", "bundle_codg,part_codg,scope\n003104010220000,003104010220100,同一小时\n",
+         FG_E_KB_ROW, 2, 3, "line 2, column scope: a bundle's scope is 单日 or 单次就诊"},
+        {"bundle.csv", "bundle_codg,part_codg\n003104010220000,003104010220000\n", FG_E_KB_ROW, 2,
+         2, "line 2, column part_codg: a bundle is not its own part"},
+        {"diagnosis-sex-age.csv", "diag_prefix,gend,min_age\nO,,\n", FG_E_KB_ROW, 2, 1,
+         "line 2, column diag_prefix: give gend, min_age or max_age"},
+        {"diagnosis-sex-age.csv", "diag_prefix,gend,min_age\nO,3,200\n", FG_E_KB_ROW, 2, 2,
+         "line 2, column gend: expected 1/男, 2/女 or empty"},
+        {"nocode-stock.csv",
+         "fixmedins_code,med_list_codg,cnt\nH43010200001,XL02BBA326A001010102180,0\n", FG_E_KB_ROW,
+         2, 3, "line 2, column cnt: expected a quantity above 0"},
+        {"frequent-visits.csv", "scene,window_days,max_visits\n急诊,7,5\n", FG_E_KB_ROW, 2, 1,
+         "line 2, column scene: expected 门诊, 购药 or 住院"},
+        {"params.csv", "key,value\nno_such_key,1\n", FG_E_KB_ROW, 2, 1,
+         "line 2, column key: unknown parameter 'no_such_key' (docs/kb.md lists them)"},
+        {"params.csv", "key,value\nchild_age_below,abc\n", FG_E_KB_ROW, 2, 2,
+         "line 2, column value: child_age_below is a whole number from 1 to 150"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        fg_kb_t *kb = fg_kb_new();
+        fg_error_t err;
+        fg_error_clear(&err);
+        ASSERT(kb != NULL);
+        int rc = fg_kb_load_mem(kb, cases[i].file, cases[i].csv, strlen(cases[i].csv), &err);
+        if (rc == 0)
+            rc = fg_kb_seal(kb, &err);
+        char want[512];
+        snprintf(want, sizeof(want), "%s: %s", cases[i].file, cases[i].msg);
+        if (rc != cases[i].code || err.line != cases[i].line || err.col != cases[i].col ||
+            strcmp(err.msg, want) != 0 || strcmp(err.where, cases[i].file) != 0)
+            t_fail(__FILE__, __LINE__, "%s case %zu: %d %s line %ld col %d: %s", cases[i].file, i,
+                   rc, err.where, (long)err.line, (int)err.col, err.msg);
+        fg_kb_free(kb);
+    }
+}
+
 TEST(kb_local_tables)
 {
     fg_kb_t *kb = fg_kb_new();
