@@ -461,6 +461,7 @@ static int take_dup(loader_t *L, const fg_kb_t *kb, const fg_kb_fact_t *f, int s
         L->dups_cap = cap;
     }
     gen_dup_t *d = &L->dups[L->ndups];
+    /* 单日 (and 同日, 当日) 1, 单次就诊 (单次住院) 2, 6小时 3, 同一小时 and other hours 4 */
     d->freq = f->sub == FG_KB_SCOPE_DAY                  ? 1
               : f->sub == FG_KB_SCOPE_VISIT              ? 2
               : f->sub == FG_KB_SCOPE_HOURS && f->a == 6 ? 3
