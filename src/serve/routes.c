@@ -19,7 +19,11 @@
 #include "serve/serve_int.h"
 
 #define SUBMIT    (FG__ROLE_INSTITUTION | FG__ROLE_ADMIN)
+#define AUDIT     (FG__ROLE_AUDITOR | FG__ROLE_ADMIN)
 #define NO_SUBMIT "this role may not submit data"
+#define NO_REF    "only an admin writes reference data"
+#define NO_RELOAD "only an admin reloads the knowledge base"
+#define NO_AUDIT  "only an auditor or admin reads the audit trail"
 
 static int is_ref_kind(const char *v)
 {
@@ -27,100 +31,26 @@ static int is_ref_kind(const char *v)
 }
 
 /* Patterns as docs/openapi.yaml writes them; a literal path before a pattern it also matches. */
+/* clang-format off */
 static const fg__route_t routes[] = {
-    {"GET", "/healthz", "healthz", fg__r_healthz, 0, FG__SCOPE_NONE, NULL, {{0}}},
-    {"GET", "/metrics", "metrics", fg__r_metrics, 0, FG__SCOPE_NONE, NULL, {{0}}},
-    {"POST",
-     "/v1/settlements/check",
-     "check",
-     fg__r_check,
-     SUBMIT,
-     FG__SCOPE_OWN,
-     NO_SUBMIT,
-     {{0}}},
-    {"POST",
-     "/v1/settlements",
-     "settlements",
-     fg__r_settle,
-     SUBMIT,
-     FG__SCOPE_OWN,
-     NO_SUBMIT,
-     {{0}}},
-    {"GET",
-     "/v1/settlements/{setl_id}",
-     "settlement_get",
-     fg__r_settlement_get,
-     FG__ROLE_ALL,
-     FG__SCOPE_OWN,
-     NULL,
-     {{"setl_id", 0, NULL}}},
-    {"POST",
-     "/v1/inventory",
-     "inventory",
-     fg__r_inventory,
-     SUBMIT,
-     FG__SCOPE_OWN,
-     NO_SUBMIT,
-     {{0}}},
-    {"GET",
-     "/v1/trace/{code}",
-     "trace",
-     fg__r_trace,
-     FG__ROLE_ALL,
-     FG__SCOPE_OWN,
-     NULL,
-     {{"drug_trac_codg", 1, NULL}}},
-    {"GET", "/v1/alerts", "alerts", fg__r_alerts, FG__ROLE_ALL, FG__SCOPE_QUERY, NULL, {{0}}},
-    {"GET", "/v1/findings", "findings", fg__r_findings, FG__ROLE_ALL, FG__SCOPE_QUERY, NULL, {{0}}},
-    {"GET",
-     "/v1/reference/{kind}",
-     "reference",
-     fg__r_ref_list,
-     FG__ROLE_ALL,
-     FG__SCOPE_OWN,
-     NULL,
-     {{"kind", 0, is_ref_kind}}},
-    {"GET",
-     "/v1/reference/{kind}/{code}",
-     "reference",
-     fg__r_ref_get,
-     FG__ROLE_ALL,
-     FG__SCOPE_OWN,
-     NULL,
-     {{"kind", 0, is_ref_kind}, {"code", 0, NULL}}},
-    {"PUT",
-     "/v1/reference/{kind}/{code}",
-     "reference",
-     fg__r_ref_put,
-     FG__ROLE_ADMIN,
-     FG__SCOPE_NONE,
-     "only an admin writes reference data",
-     {{"kind", 0, is_ref_kind}, {"code", 0, NULL}}},
-    {"POST",
-     "/v1/kb/reload",
-     "kb_reload",
-     fg__r_kb_reload,
-     FG__ROLE_ADMIN,
-     FG__SCOPE_NONE,
-     "only an admin reloads the knowledge base",
-     {{0}}},
-    {"GET",
-     "/v1/audit",
-     "audit",
-     fg__r_audit,
-     FG__ROLE_AUDITOR | FG__ROLE_ADMIN,
-     FG__SCOPE_NONE,
-     "only an auditor or admin reads the audit trail",
-     {{0}}},
-    {"POST",
-     "/nhsa/{infno}",
-     "nhsa",
-     fg__r_nhsa,
-     SUBMIT,
-     FG__SCOPE_OWN,
-     NO_SUBMIT,
-     {{"infno", 0, NULL}}},
+    /* method pattern                        name              handler               roles           scope            refusal    path parameters */
+    {"GET",  "/healthz",                     "healthz",        fg__r_healthz,        0,              FG__SCOPE_NONE,  NULL,      {{0}}},
+    {"GET",  "/metrics",                     "metrics",        fg__r_metrics,        0,              FG__SCOPE_NONE,  NULL,      {{0}}},
+    {"POST", "/v1/settlements/check",        "check",          fg__r_check,          SUBMIT,         FG__SCOPE_OWN,   NO_SUBMIT, {{0}}},
+    {"POST", "/v1/settlements",              "settlements",    fg__r_settle,         SUBMIT,         FG__SCOPE_OWN,   NO_SUBMIT, {{0}}},
+    {"GET",  "/v1/settlements/{setl_id}",    "settlement_get", fg__r_settlement_get, FG__ROLE_ALL,   FG__SCOPE_OWN,   NULL,      {{"setl_id", 0, NULL}}},
+    {"POST", "/v1/inventory",                "inventory",      fg__r_inventory,      SUBMIT,         FG__SCOPE_OWN,   NO_SUBMIT, {{0}}},
+    {"GET",  "/v1/trace/{code}",             "trace",          fg__r_trace,          FG__ROLE_ALL,   FG__SCOPE_OWN,   NULL,      {{"drug_trac_codg", 1, NULL}}},
+    {"GET",  "/v1/alerts",                   "alerts",         fg__r_alerts,         FG__ROLE_ALL,   FG__SCOPE_QUERY, NULL,      {{0}}},
+    {"GET",  "/v1/findings",                 "findings",       fg__r_findings,       FG__ROLE_ALL,   FG__SCOPE_QUERY, NULL,      {{0}}},
+    {"GET",  "/v1/reference/{kind}",         "reference",      fg__r_ref_list,       FG__ROLE_ALL,   FG__SCOPE_OWN,   NULL,      {{"kind", 0, is_ref_kind}}},
+    {"GET",  "/v1/reference/{kind}/{code}",  "reference",      fg__r_ref_get,        FG__ROLE_ALL,   FG__SCOPE_OWN,   NULL,      {{"kind", 0, is_ref_kind}, {"code", 0, NULL}}},
+    {"PUT",  "/v1/reference/{kind}/{code}",  "reference",      fg__r_ref_put,        FG__ROLE_ADMIN, FG__SCOPE_NONE,  NO_REF,    {{"kind", 0, is_ref_kind}, {"code", 0, NULL}}},
+    {"POST", "/v1/kb/reload",                "kb_reload",      fg__r_kb_reload,      FG__ROLE_ADMIN, FG__SCOPE_NONE,  NO_RELOAD, {{0}}},
+    {"GET",  "/v1/audit",                    "audit",          fg__r_audit,          AUDIT,          FG__SCOPE_NONE,  NO_AUDIT,  {{0}}},
+    {"POST", "/nhsa/{infno}",                "nhsa",           fg__r_nhsa,           SUBMIT,         FG__SCOPE_OWN,   NO_SUBMIT, {{"infno", 0, NULL}}},
 };
+/* clang-format on */
 _Static_assert(FG_ARRAY_LEN(routes) == FG__ROUTE_ROWS, "FG__ROUTE_ROWS is the table's length");
 
 const char *const fg__role_names[5] = {"institution", "reviewer", "leader", "admin", "auditor"};
@@ -177,21 +107,26 @@ static int matches(const fg__route_t *r, const char *path, char *buf, const char
 const fg__route_t *fg__route_match(const char *method, const char *path, char *buf,
                                    const char *params[2], int *path_only)
 {
-    const fg__route_t *other = NULL;
+    /* The first pattern the path matches is its route's (a literal path before a pattern that
+     * also matches it); the row of that pattern with the method, else the first of them. */
+    const fg__route_t *first = NULL;
     *path_only = 0;
     for (size_t i = 0; i < FG_ARRAY_LEN(routes); i++) {
-        if (!matches(&routes[i], path, buf, params, 1))
+        const fg__route_t *r = &routes[i];
+        if (first != NULL && strcmp(r->pattern, first->pattern) != 0)
             continue;
-        if (strcmp(routes[i].method, method) == 0)
-            return &routes[i];
-        if (other == NULL)
-            other = &routes[i];
+        if (!matches(r, path, buf, params, 1))
+            continue;
+        if (strcmp(r->method, method) == 0)
+            return r;
+        if (first == NULL)
+            first = r;
     }
-    if (other != NULL) {
+    if (first != NULL) {
         *path_only = 1;
-        matches(other, path, buf, params, 1);
+        matches(first, path, buf, params, 1);
     }
-    return other;
+    return first;
 }
 
 /* The distinct names, "other" first, in the table's order. */

@@ -208,8 +208,9 @@ typedef struct fg__route {
 
 /* The route table (routes.c), FG__ROUTE_ROWS rows. */
 const fg__route_t *fg__routes(size_t *n);
-/* The route whose pattern the path matches: *path_only 1 when it matches only with another method
- * (the first such row). NULL none. Parameters are pointed into params (nul-terminated copies in
+/* The route of a request: the first pattern the path matches (a literal path comes before a pattern
+ * that also matches it), its row with the method; else its first row with *path_only 1 (405). NULL
+ * none. Parameters are pointed into params (nul-terminated copies in
  * buf, which has room for the path). */
 const fg__route_t *fg__route_match(const char *method, const char *path, char *buf,
                                    const char *params[2], int *path_only);
