@@ -275,7 +275,7 @@ void fg__api_handle(void *app, const fg__http_req_t *rq, fg__http_resp_t *rs)
     fg_server_t *s = app;
     long long t0 = now_us();
     atomic_fetch_add(&s->m.inflight, 1);
-    fg__req_t c = {.s = s, .rq = rq, .rs = rs};
+    fg__req_t c = {.s = s, .rq = rq, .rs = rs, .info = &rs->info};
     c.arena = fg__thread_arena();
     if (c.arena == NULL) {
         fg_arena_init(&c.own, 0);
@@ -283,7 +283,7 @@ void fg__api_handle(void *app, const fg__http_req_t *rq, fg__http_resp_t *rs)
     }
     int route = fg__route_index(rq->path);
     int nnames;
-    c.info.route = fg__route_names(&nnames)[route];
+    c.info->route = fg__route_names(&nnames)[route];
     char *pbuf = fg_arena_alloc(c.arena, strlen(rq->path) + 1);
     int path_only = 0;
     const fg__route_t *r =
@@ -298,14 +298,14 @@ void fg__api_handle(void *app, const fg__http_req_t *rq, fg__http_resp_t *rs)
     else if (!fg__authenticate(&c, &st))
         ; /* 401 or 429, answered */
     else {
-        snprintf(c.info.key_id, sizeof(c.info.key_id), "%s", c.who.id);
-        snprintf(c.info.inst, sizeof(c.info.inst), "%s", c.who.scope);
+        snprintf(c.info->key_id, sizeof(c.info->key_id), "%s", c.who.id);
+        snprintf(c.info->inst, sizeof(c.info->inst), "%s", c.who.scope);
         st = over_limits(&c);
         if (st == 0)
             st = dispatch(&c, r, path_only, out);
     }
     /* Whatever the handler wrote, an institution key is shown nothing of another institution. */
-    if (c.info.inst[0] != '\0' && fg__scope_redact(out, c.info.inst) != 0)
+    if (c.info->inst[0] != '\0' && fg__scope_redact(out, c.info->inst) != 0)
         st = fg__fail(&c, FG_EINTERNAL, "", "the answer could not be scoped to the institution");
     if (st == 0)
         st = 200;

@@ -137,13 +137,6 @@ int fg__scope_redact(fg_buf_t *body, const char *inst);
 
 /* ---------------------------------------------------------------- requests and routes */
 
-/* What a log line of the request may say about it (no identity number in any of it). */
-typedef struct fg__req_info {
-    const char *route; /* the route's /metrics name, "other" when none matched */
-    char key_id[48];   /* the caller's key id or user name, "" before authentication */
-    char inst[16];     /* the institution an institution key is limited to, "" otherwise */
-} fg__req_info_t;
-
 struct fg__route;
 
 /* One request as the dispatcher and the handlers see it. */
@@ -156,7 +149,7 @@ typedef struct fg__req {
     const char *param[2];          /* its path parameters in the pattern's order */
     fg_arena_t *arena;             /* the worker's, reset after the request */
     fg_arena_t own;                /* used when the worker has none */
-    fg__req_info_t info;
+    fg__req_info_t *info;          /* the response's: route, key id, institution for the log line */
 } fg__req_t;
 
 typedef int (*fg__handler_fn)(fg__req_t *c, fg_buf_t *out);
