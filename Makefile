@@ -5,6 +5,8 @@
 #               DEMO_SCALE=tiny for a small region)
 # make bench    run the benchmarks under bench/, results in bench/results/
 # make fuzz     run each libFuzzer target for FUZZ_SECONDS (default 60)
+# make openapi-lint  lint docs/openapi.yaml with Redocly's recommended rules (tools/openapi: npm ci
+#               there first; make lint runs it when tools/openapi/node_modules exists)
 # make format   format every C source with .clang-format
 # make clean    remove the build directories (build/demo/ with them)
 
@@ -13,7 +15,7 @@ FUZZ_SECONDS ?= 60
 CTEST = ctest --output-on-failure -j $(JOBS)
 C_SOURCES = $(shell git ls-files -co --exclude-standard -- '*.c' '*.h' 2>/dev/null)
 
-.PHONY: all deps build asan test lint format demo bench fuzz install clean
+.PHONY: all deps build asan test lint openapi-lint format demo bench fuzz install clean
 
 all: build
 
@@ -32,6 +34,11 @@ lint:
 	@scripts/checksrc $(C_SOURCES)
 	@scripts/funclen --allow scripts/funclen.allow $(filter src/%,$(C_SOURCES))
 	@clang-format --dry-run -Werror $(C_SOURCES)
+	@if [ -d tools/openapi/node_modules ]; then $(MAKE) --no-print-directory openapi-lint; \
+	else echo "openapi-lint: skipped (no tools/openapi/node_modules; run npm ci there)"; fi
+
+openapi-lint:
+	@cd tools/openapi && npx --no-install redocly lint --config redocly.yaml ../../docs/openapi.yaml
 
 test: build asan lint
 	@echo "== tests (gcc, build/)"

@@ -33,11 +33,20 @@ typedef struct fg__http_req {
     void *conn;            /* the connection, for fg__http_header / fg__http_query */
 } fg__http_req_t;
 
+/* What a log line of the request may say about it, filled by the handler (no identity number in
+ * any of it). */
+typedef struct fg__req_info {
+    const char *route; /* the route's /metrics name, "other" when none matched; NULL not yet */
+    char key_id[48];   /* the caller's key id or user name, "" before authentication */
+    char inst[16];     /* the institution an institution key is limited to, "" otherwise */
+} fg__req_info_t;
+
 typedef struct fg__http_resp {
     int status;
     const char *content_type; /* default application/json */
     fg_buf_t body;
-    int retry_after; /* seconds, sent as Retry-After when > 0 */
+    int retry_after;     /* seconds, sent as Retry-After when > 0 */
+    fg__req_info_t info; /* for the request's log line */
 } fg__http_resp_t;
 
 typedef void (*fg__http_handler)(void *app, const fg__http_req_t *req, fg__http_resp_t *resp);

@@ -1,13 +1,7 @@
 /*
- * serve.c — the server: the engine it holds (knowledge base, review pool, history, ledger,
- * store), and its life cycle (start, reload, graceful stop).
- *
- * The knowledge base and the reviews over it form an "engine" that is reference-counted: a request
- * takes a reference for its whole check, and /v1/kb/reload swaps in a new engine under a lock, so a
- * check in flight keeps the version it started with and the old engine is freed by the last
- * request to drop it. Each engine holds a small pool of reviews (a review is used by one thread at
- * a time); the history they share is read under a read lock and changed under a write lock.
- * The ledger is one journal, applied under a mutex and synced before a request is answered.
+ * serve.c — the server's life cycle (start, graceful stop): it opens the store, the ledger and the
+ * review history, and hands them to the service (fundguard/service.h), which holds the engine and
+ * the locks over them; and it gives the service the reference rows set through the API.
  */
 #include "core/compat.h"
 
@@ -25,20 +19,7 @@
 #include "fundguard/model.h"
 #include "serve/serve_int.h"
 
-/* ---------------------------------------------------------------- engines */
-
-static void engine_free(fg__engine_t *e)
-{
-    if (e == NULL)
-        return;
-    for (int i = 0; i < FG__REVIEW_POOL; i++) {
-        fg_review_free(e->review[i]);
-        pthread_mutex_destroy(&e->review_mu[i]);
-    }
-    fg_ref_free(e->ref);
-    fg_kb_free(e->kb);
-    fg_free(e);
-}
+/* ---------------------------------------------------------------- reference rows */
 
 /* One CSV field, quoted when it holds a comma, quote or line break. */
 static int csv_field(fg_buf_t *b, const char *v, int last)
@@ -107,8 +88,9 @@ static int ref_row_csv(const char *kind, json_t *row, fg_buf_t files[REF__FILES]
 
 /* The status rows and the drug catalogue set through the API (PUT /v1/reference/…), as the
  * review's reference files (loaded after --ref's: a drug's row replaces the file's). */
-static int ref_from_store(fg_server_t *s, fg_ref_t **ref, fg_error_t *err)
+static int ref_from_store(void *ctx, fg_ref_t **ref, fg_error_t *err)
 {
+    fg_server_t *s = ctx;
     static const char *const kinds[] = {"person", "staff", "institution", "drug"};
     static const char *const names[REF__FILES] = {"deaths.csv", "suspensions.csv", "catalogue.csv"};
     static const char *const heads[REF__FILES] = {
@@ -150,94 +132,6 @@ static int ref_from_store(fg_server_t *s, fg_ref_t **ref, fg_error_t *err)
         fg_buf_release(&files[f]);
     fg_buf_release(&page);
     return rc;
-}
-
-int fg__engine_load(fg_server_t *s, fg__engine_t **out, fg_error_t *err)
-{
-    fg__engine_t *e = fg_calloc(1, sizeof(*e));
-    if (e == NULL)
-        return fg_error_set(err, FG_ENOMEM, "", 0, NULL);
-    atomic_init(&e->refs, 1);
-    for (int i = 0; i < FG__REVIEW_POOL; i++)
-        pthread_mutex_init(&e->review_mu[i], NULL);
-    e->kb = fg_kb_new();
-    int rc = e->kb == NULL ? fg_error_set(err, FG_ENOMEM, "", 0, NULL) : 0;
-    /* kb is a comma-separated list of directories */
-    char dirs[FG_SERVE_PATH_MAX];
-    memcpy(dirs, s->c.kb, sizeof(dirs));
-    char *p = dirs;
-    while (rc == 0 && p != NULL && *p != '\0') {
-        char *comma = strchr(p, ',');
-        if (comma != NULL)
-            *comma = '\0';
-        rc = fg_kb_load_dir(e->kb, p, err);
-        p = comma != NULL ? comma + 1 : NULL;
-    }
-    if (rc == 0)
-        rc = fg_kb_seal(e->kb, err);
-    if (rc == 0 && s->c.ref[0] != '\0') {
-        e->ref = fg_ref_new();
-        rc = e->ref == NULL ? fg_error_set(err, FG_ENOMEM, "", 0, NULL)
-                            : fg_ref_load_dir(e->ref, s->c.ref, err);
-    }
-    if (rc == 0)
-        rc = ref_from_store(s, &e->ref, err);
-    for (int i = 0; i < FG__REVIEW_POOL && rc == 0; i++) {
-        e->review[i] = fg_review_new(e->kb, e->ref, s->hist);
-        if (e->review[i] == NULL)
-            rc = fg_error_set(err, FG_ENOMEM, "", 0, NULL);
-    }
-    if (rc != 0) {
-        engine_free(e);
-        return rc;
-    }
-    *out = e;
-    return 0;
-}
-
-fg__engine_t *fg__engine_get(fg_server_t *s)
-{
-    pthread_mutex_lock(&s->engine_mu);
-    fg__engine_t *e = s->engine;
-    atomic_fetch_add(&e->refs, 1);
-    pthread_mutex_unlock(&s->engine_mu);
-    return e;
-}
-
-void fg__engine_put(fg__engine_t *e)
-{
-    if (e != NULL && atomic_fetch_sub(&e->refs, 1) == 1)
-        engine_free(e);
-}
-
-void fg__engine_swap(fg_server_t *s, fg__engine_t *e)
-{
-    pthread_mutex_lock(&s->engine_mu);
-    fg__engine_t *old = s->engine;
-    s->engine = e;
-    pthread_mutex_unlock(&s->engine_mu);
-    fg__engine_put(old);
-}
-
-/* A free review of the engine (waits on one when all are busy); fg__review_release gives it back.
- */
-int fg__review_take(fg__engine_t *e)
-{
-    static atomic_uint next;
-    unsigned start = atomic_fetch_add(&next, 1);
-    for (int i = 0; i < FG__REVIEW_POOL; i++) {
-        int k = (int)((start + (unsigned)i) % FG__REVIEW_POOL);
-        if (pthread_mutex_trylock(&e->review_mu[k]) == 0)
-            return k;
-    }
-    int k = (int)(start % FG__REVIEW_POOL);
-    pthread_mutex_lock(&e->review_mu[k]);
-    return k;
-}
-
-void fg__review_release(fg__engine_t *e, int k)
-{
-    pthread_mutex_unlock(&e->review_mu[k]);
 }
 
 /* ---------------------------------------------------------------- life cycle */
@@ -297,10 +191,6 @@ int fg_server_new(const fg_serve_config_t *c, fg_server_t **out, uint16_t *port,
     if (s == NULL)
         return fg_error_set(err, FG_ENOMEM, "", 0, NULL);
     s->c = *c;
-    pthread_mutex_init(&s->engine_mu, NULL);
-    pthread_mutex_init(&s->ledger_mu, NULL);
-    pthread_mutex_init(&s->reload_mu, NULL);
-    pthread_rwlock_init(&s->hist_lock, NULL);
     fg__rate_init(&s->rate, (double)c->rate, (double)c->burst);
     pthread_mutex_init(&s->auth.mu, NULL);
     randombytes_buf(s->auth.salt, sizeof(s->auth.salt));
@@ -338,8 +228,15 @@ int fg_server_new(const fg_serve_config_t *c, fg_server_t **out, uint16_t *port,
     rc = s->hist == NULL ? fg_error_set(err, FG_ENOMEM, "", 0, NULL) : mkdir_p(path);
     if (rc == 0)
         rc = fg_history_open(s->hist, path, err);
+    fg_service_opts_t so = {.kb = c->kb,
+                            .ref = c->ref,
+                            .ref_rows = ref_from_store,
+                            .ref_ctx = s,
+                            .max_body = (size_t)c->max_body,
+                            .json_depth = (size_t)c->json_depth,
+                            .max_items = (size_t)c->max_items};
     if (rc == 0)
-        rc = fg__engine_load(s, &s->engine, err);
+        rc = fg_service_new(&so, s->store, s->ledger, s->hist, &s->svc, err);
     if (rc != 0)
         goto fail;
     fg__jalloc_install();
@@ -375,16 +272,12 @@ int fg_server_free(fg_server_t *s, fg_error_t *err)
     int rc = 0;
     if (s->ledger != NULL)
         rc = fg_ledger_close(s->ledger, err);
-    fg__engine_put(s->engine);
+    fg_service_free(s->svc);
     fg_history_free(s->hist);
     fg_store_close(s->store);
     fg__rate_release(&s->rate);
     fg__signin_release(&s->signin);
     pthread_mutex_destroy(&s->auth.mu);
-    pthread_mutex_destroy(&s->engine_mu);
-    pthread_mutex_destroy(&s->ledger_mu);
-    pthread_mutex_destroy(&s->reload_mu);
-    pthread_rwlock_destroy(&s->hist_lock);
     fg_free(s);
     return rc;
 }

@@ -1,6 +1,8 @@
 /*
- * serve_int.h — the server's internals shared by serve.c (life cycle, engines), api.c (routes and
- * handlers), rate.c (per-key rate limits) and signin.c (failed sign-ins).
+ * serve_int.h — the server's internals shared by serve.c (life cycle), api.c (the dispatcher:
+ * authentication, the route table's rules, errors, counting), auth.c (credentials), routes.c (the
+ * route table), r_*.c (the handlers, one file per resource), rate.c (per-key rate limits),
+ * signin.c (failed sign-ins) and scope.c (what an institution key is shown).
  */
 #ifndef FG_SERVE_INT_H
 #define FG_SERVE_INT_H
@@ -13,19 +15,9 @@
 #include "fundguard/ledger.h"
 #include "fundguard/rules.h"
 #include "fundguard/serve.h"
+#include "fundguard/service.h"
 #include "fundguard/store.h"
 #include "serve/http.h"
-
-#define FG__REVIEW_POOL 8
-
-/* A knowledge-base version and the reviews over it; ref-counted (fg__engine_get / _put). */
-typedef struct fg__engine {
-    atomic_int refs;
-    fg_kb_t *kb;
-    fg_ref_t *ref;
-    fg_review_t *review[FG__REVIEW_POOL];
-    pthread_mutex_t review_mu[FG__REVIEW_POOL];
-} fg__engine_t;
 
 /* Token buckets per key id (a fixed open-addressing table; when it is full, calls pass). */
 #define FG__RATE_SLOTS 4096
@@ -92,7 +84,7 @@ void fg__signin_end(fg__signin_t *g, const char *user, const char *addr, int rc,
 #define FG__AUTH_TTL   30
 typedef struct fg__auth_entry {
     unsigned char digest[32];
-    fg_principal_t who;
+    fg_actor_t who;
     int64_t expires; /* seconds, monotonic; 0 empty */
 } fg__auth_entry_t;
 
@@ -102,20 +94,16 @@ typedef struct fg__auth_cache {
     fg__auth_entry_t slot[FG__AUTH_SLOTS];
 } fg__auth_cache_t;
 
-#define FG__ROUTES   14 /* api.c: route names */
-#define FG__STATUSES 13 /* api.c: statuses counted one by one (the last: any other) */
-#define FG__BUCKETS  12 /* api.c: upper bounds of the duration histogram */
+#define FG__ROUTE_ROWS 15                   /* routes.c: the rows of the route table */
+#define FG__ROUTES     (FG__ROUTE_ROWS + 1) /* route names at most: one a row, and "other" */
+#define FG__STATUSES   13 /* api.c: statuses counted one by one (the last: any other) */
+#define FG__BUCKETS    12 /* api.c: upper bounds of the duration histogram */
 
 typedef struct fg__metrics {
     atomic_ulong requests[FG__ROUTES][FG__STATUSES]; /* by route and status (api.c's tables) */
     atomic_ulong le[FG__BUCKETS];                    /* request durations, cumulative buckets */
     atomic_ulong count;                              /* requests answered */
-    atomic_ulong checks;
-    atomic_ulong settlements;
-    atomic_ulong ledger_events;
-    atomic_ulong alerts;
-    atomic_ulong reloads;
-    atomic_ulong micros; /* time spent in handlers */
+    atomic_ulong micros;                             /* time spent in handlers */
     atomic_long inflight;
 } fg__metrics_t;
 
@@ -123,25 +111,14 @@ struct fg_server {
     fg_serve_config_t c;
     fg_store_t *store;
     fg_ledger_t *ledger;
-    pthread_mutex_t ledger_mu;
     fg_history_t *hist;
-    pthread_rwlock_t hist_lock;
-    fg__engine_t *engine;
-    pthread_mutex_t engine_mu;
-    pthread_mutex_t reload_mu; /* one reload at a time */
+    fg_service_t *svc; /* the transactions, the engine and their locks */
     fg__http_t *http;
     fg__rate_t rate;
     fg__auth_cache_t auth;
     fg__signin_t signin;
     fg__metrics_t m;
 };
-
-int fg__engine_load(fg_server_t *s, fg__engine_t **out, fg_error_t *err);
-fg__engine_t *fg__engine_get(fg_server_t *s);
-void fg__engine_put(fg__engine_t *e);
-void fg__engine_swap(fg_server_t *s, fg__engine_t *e);
-int fg__review_take(fg__engine_t *e);
-void fg__review_release(fg__engine_t *e, int k);
 
 /* jansson's allocations from a per-thread region while a document is decoded (jalloc.c). install
  * once per process before the workers start; begin/end around a decode whose JSON values all die
@@ -157,6 +134,136 @@ fg_arena_t *fg__thread_arena(void);
  * another institution cut to its time, units and outcome and "same_institution": false. 0, or
  * FG_EINTERNAL / FG_ENOMEM (then the body must not be sent). */
 int fg__scope_redact(fg_buf_t *body, const char *inst);
+
+/* ---------------------------------------------------------------- requests and routes */
+
+struct fg__route;
+
+/* One request as the dispatcher and the handlers see it. */
+typedef struct fg__req {
+    fg_server_t *s;
+    const fg__http_req_t *rq;
+    fg__http_resp_t *rs;
+    fg_actor_t who;                /* after authentication; scope set by the route's rule */
+    const struct fg__route *route; /* the route matched, NULL none */
+    const char *param[2];          /* its path parameters in the pattern's order */
+    fg_arena_t *arena;             /* the worker's, reset after the request */
+    fg_arena_t own;                /* used when the worker has none */
+    fg__req_info_t *info;          /* the response's: route, key id, institution for the log line */
+} fg__req_t;
+
+typedef int (*fg__handler_fn)(fg__req_t *c, fg_buf_t *out);
+
+/* Roles, as bits of a route's roles. */
+enum {
+    FG__ROLE_INSTITUTION = 1u << 0,
+    FG__ROLE_REVIEWER = 1u << 1,
+    FG__ROLE_LEADER = 1u << 2,
+    FG__ROLE_ADMIN = 1u << 3,
+    FG__ROLE_AUDITOR = 1u << 4,
+    FG__ROLE_ALL = (1u << 5) - 1
+};
+/* The role bit of a role name, 0 when none. */
+unsigned fg__role_bit(const char *role);
+/* The role names, in the bits' order. */
+extern const char *const fg__role_names[5];
+
+/* Scope rules: what an institution key reaches on a route. */
+typedef enum fg__scope_rule {
+    FG__SCOPE_NONE,  /* no institution's data (open routes, the bureau's administration) */
+    FG__SCOPE_OWN,   /* its own institution's data only: the actor is limited to its code, and the
+                        service refuses (403) another's documents and rows, and cuts others' events */
+    FG__SCOPE_QUERY, /* OWN, and the query's fixmedins_code must be its own (403 before the
+                        handler) */
+} fg__scope_rule_t;
+
+/* A path parameter: the field an error names, whether a raw GS1 code's GS is allowed, and a
+ * further test (NULL none) — a value it refuses matches no route (404). */
+typedef struct fg__param {
+    const char *field;
+    int gs_ok;
+    int (*valid)(const char *v);
+} fg__param_t;
+
+/* One route: method and path pattern (as docs/openapi.yaml writes them), its /metrics name, the
+ * handler, the roles allowed (0: open, answered before authentication whatever the method), the
+ * scope rule, the message of a 403 for another role, and its path parameters. */
+typedef struct fg__route {
+    const char *method;
+    const char *pattern;
+    const char *name;
+    fg__handler_fn handler;
+    unsigned roles;
+    fg__scope_rule_t scope;
+    const char *refusal;
+    fg__param_t param[2];
+} fg__route_t;
+
+/* The route table (routes.c), FG__ROUTE_ROWS rows. */
+const fg__route_t *fg__routes(size_t *n);
+/* The route of a request: the first pattern the path matches (a literal path comes before a pattern
+ * that also matches it), its row with the method; else its first row with *path_only 1 (405). NULL
+ * none. Parameters are pointed into params (nul-terminated copies in
+ * buf, which has room for the path). */
+const fg__route_t *fg__route_match(const char *method, const char *path, char *buf,
+                                   const char *params[2], int *path_only);
+/* The /metrics name of a path (whatever its method): the route it matches, else the route whose
+ * pattern's text before its first parameter it starts with, else "other". Its index in
+ * fg__route_names. */
+int fg__route_index(const char *path);
+/* The distinct route names, "other" first (n of them). */
+const char *const *fg__route_names(int *n);
+
+/* ---------------------------------------------------------------- the handlers' helpers (api.c) */
+
+/* The HTTP status of an error code: the one table of them (api.c). */
+int fg__status_of(int code);
+/* Write the error answer {code, field, message} (msg NULL: the code's own message) with the
+ * code's status; returns the status. */
+int fg__fail(fg__req_t *c, int code, const char *field, const char *msg);
+/* The same for an error the service returned. */
+int fg__fail_err(fg__req_t *c, const fg_error_t *e);
+/* A request whose text does not read (a document, a row, a query argument) is the client's
+ * error: 400 whatever the code says. */
+int fg__fail_read(fg__req_t *c, const fg_error_t *e);
+/* A document of the request's body (interface infno, 0 from the envelope): 0 or the status of
+ * the answer sent. */
+int fg__parse_doc(fg__req_t *c, int infno, fg_doc_t *doc);
+/* Query arguments: 0 or the status of the answer sent (400). */
+int fg__query_time(fg__req_t *c, const char *name, fg_time_t *t);
+int fg__query_int(fg__req_t *c, const char *name, long long lo, long long hi, long long dflt,
+                  long long *out);
+
+/* /metrics' tables (api.c): the upper bounds of the duration buckets (ms), the index of a status
+ * among the statuses counted one by one, and the status of an index (0: any other). */
+extern const double fg__bucket_ms[FG__BUCKETS];
+int fg__status_index(int status);
+int fg__status_counted(int k);
+
+/* Credentials (auth.c): 1 when the caller is known (c->who); else 0 with the answer (401 or 429)
+ * written, its status in *st. */
+int fg__authenticate(fg__req_t *c, int *st);
+
+/* The handlers (r_*.c), one file per resource. */
+int fg__r_healthz(fg__req_t *c, fg_buf_t *out);
+int fg__r_metrics(fg__req_t *c, fg_buf_t *out);
+int fg__r_check(fg__req_t *c, fg_buf_t *out);
+int fg__r_settle(fg__req_t *c, fg_buf_t *out);
+int fg__r_settlement_get(fg__req_t *c, fg_buf_t *out);
+int fg__r_inventory(fg__req_t *c, fg_buf_t *out);
+int fg__r_trace(fg__req_t *c, fg_buf_t *out);
+int fg__r_alerts(fg__req_t *c, fg_buf_t *out);
+int fg__r_findings(fg__req_t *c, fg_buf_t *out);
+int fg__r_ref_list(fg__req_t *c, fg_buf_t *out);
+int fg__r_ref_get(fg__req_t *c, fg_buf_t *out);
+int fg__r_ref_put(fg__req_t *c, fg_buf_t *out);
+int fg__r_kb_reload(fg__req_t *c, fg_buf_t *out);
+int fg__r_audit(fg__req_t *c, fg_buf_t *out);
+int fg__r_nhsa(fg__req_t *c, fg_buf_t *out);
+/* The submissions by interface number, for /nhsa/{infno} (r_settle.c, r_inventory.c). */
+int fg__submit_check(fg__req_t *c, int infno, fg_stage_t stage, fg_buf_t *out);
+int fg__submit_settle(fg__req_t *c, int infno, fg_buf_t *out);
+int fg__submit_inventory(fg__req_t *c, int infno, fg_buf_t *out);
 
 /* The HTTP handler (api.c). */
 void fg__api_handle(void *app, const fg__http_req_t *req, fg__http_resp_t *resp);

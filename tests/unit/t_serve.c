@@ -1,10 +1,12 @@
 /*
  * t_serve.c — the service's pieces that need no network: the option table (defaults, ranges, the
- * config file, the sample), the per-key rate limiter and the sign-in limits.
+ * config file, the sample), the per-key rate limiter, the sign-in limits, and the route table
+ * against docs/openapi.yaml (every method and path both ways, roles and scope rules).
  */
 #include "core/compat.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fundguard/serve.h"
@@ -212,4 +214,130 @@ TEST(serve_signin_tables_are_bounded)
     for (int i = 0; i < 100; i++)
         ASSERT_EQ(fg__signin_begin(&g, "wang", "x", 0), 0);
     fg__signin_release(&g);
+}
+
+/* ---------------------------------------------------------------- the route table */
+
+/* One operation of docs/openapi.yaml: method (upper case), path, roles and scope. */
+typedef struct api_op {
+    char method[8];
+    char path[96];
+    unsigned roles;
+    char scope[16];
+    int seen;
+} api_op_t;
+
+/* The operations of docs/openapi.yaml's paths (its layout: "  /path:", "    get:", then the
+ * operation's "      x-fundguard-roles: [a, b]" and "      x-fundguard-scope: s"). */
+static size_t api_ops(api_op_t *ops, size_t cap)
+{
+    size_t len, n = 0;
+    char *text = t_read_file(t_path("docs/openapi.yaml"), &len);
+    char path[96] = "";
+    char *lines = NULL;
+    for (char *line = strtok_r(text, "\n", &lines); line != NULL;
+         line = strtok_r(NULL, "\n", &lines)) {
+        if (strncmp(line, "components:", 11) == 0)
+            break;
+        if (strncmp(line, "  /", 3) == 0 && line[strlen(line) - 1] == ':') {
+            snprintf(path, sizeof(path), "%.*s", (int)strlen(line) - 3, line + 2);
+            continue;
+        }
+        static const char *const methods[] = {"get", "post", "put", "delete", "patch"};
+        for (size_t m = 0; m < FG_ARRAY_LEN(methods); m++) {
+            char want[16];
+            snprintf(want, sizeof(want), "    %s:", methods[m]);
+            if (path[0] != '\0' && strcmp(line, want) == 0) {
+                ASSERT(n < cap);
+                memset(&ops[n], 0, sizeof(ops[n]));
+                for (size_t i = 0; methods[m][i] != '\0'; i++)
+                    ops[n].method[i] = (char)(methods[m][i] - 'a' + 'A');
+                snprintf(ops[n].path, sizeof(ops[n].path), "%s", path);
+                n++;
+            }
+        }
+        const char *roles = "      x-fundguard-roles: [";
+        const char *scope = "      x-fundguard-scope: ";
+        if (n > 0 && strncmp(line, roles, strlen(roles)) == 0) {
+            char list[128];
+            snprintf(list, sizeof(list), "%s", line + strlen(roles));
+            for (char *save = NULL, *r = strtok_r(list, ", ]", &save); r != NULL;
+                 r = strtok_r(NULL, ", ]", &save)) {
+                ASSERT(fg__role_bit(r) != 0);
+                ops[n - 1].roles |= fg__role_bit(r);
+            }
+        }
+        if (n > 0 && strncmp(line, scope, strlen(scope)) == 0)
+            snprintf(ops[n - 1].scope, sizeof(ops[n - 1].scope), "%s", line + strlen(scope));
+    }
+    free(text);
+    return n;
+}
+
+TEST(serve_routes_are_the_openapi_operations)
+{
+    static const char *const scopes[] = {"none", "own", "query"};
+    api_op_t ops[64];
+    size_t nops = api_ops(ops, FG_ARRAY_LEN(ops)), nroutes;
+    const fg__route_t *routes = fg__routes(&nroutes);
+    ASSERT_EQ(nops, 15);
+    ASSERT_EQ(nroutes, nops);
+    for (size_t i = 0; i < nroutes; i++) {
+        const fg__route_t *r = &routes[i];
+        size_t k = 0;
+        while (k < nops &&
+               !(strcmp(ops[k].method, r->method) == 0 && strcmp(ops[k].path, r->pattern) == 0))
+            k++;
+        if (k == nops)
+            t_fail(__FILE__, __LINE__, "route %s %s is not in docs/openapi.yaml", r->method,
+                   r->pattern);
+        ops[k].seen++;
+        if (ops[k].roles != r->roles || strcmp(ops[k].scope, scopes[r->scope]) != 0)
+            t_fail(__FILE__, __LINE__, "%s %s: roles %#x scope %s in the table, %#x %s documented",
+                   r->method, r->pattern, r->roles, scopes[r->scope], ops[k].roles, ops[k].scope);
+        /* An institution key reaches a route only under a scope rule that limits it. */
+        if (r->roles & FG__ROLE_INSTITUTION)
+            ASSERT(r->scope != FG__SCOPE_NONE);
+        /* A route refusing some role says why. */
+        if (r->roles != 0 && r->roles != FG__ROLE_ALL)
+            ASSERT(r->refusal != NULL);
+    }
+    for (size_t k = 0; k < nops; k++)
+        if (ops[k].seen != 1)
+            t_fail(__FILE__, __LINE__, "docs/openapi.yaml's %s %s is no route of the table",
+                   ops[k].method, ops[k].path);
+}
+
+TEST(serve_routes_match_and_name)
+{
+    char buf[256];
+    const char *params[2];
+    int path_only;
+    const fg__route_t *r = fg__route_match("GET", "/v1/settlements/check", buf, params, &path_only);
+    ASSERT(r != NULL);
+    ASSERT_STR_EQ(r->name, "check");
+    ASSERT_EQ(path_only, 1); /* a literal path before the pattern it also matches */
+    r = fg__route_match("GET", "/v1/settlements/S1", buf, params, &path_only);
+    ASSERT(r != NULL && path_only == 0);
+    ASSERT_STR_EQ(r->name, "settlement_get");
+    ASSERT_STR_EQ(params[0], "S1");
+    r = fg__route_match("PUT", "/v1/reference/persons/P1", buf, params, &path_only);
+    ASSERT(r != NULL && path_only == 0 && r->roles == FG__ROLE_ADMIN);
+    ASSERT_STR_EQ(params[0], "persons");
+    ASSERT_STR_EQ(params[1], "P1");
+    ASSERT(fg__route_match("GET", "/v1/reference/planets", buf, params, &path_only) == NULL);
+    ASSERT(fg__route_match("GET", "/v1/trace/", buf, params, &path_only) == NULL);
+    ASSERT(fg__route_match("GET", "/v1/trace/a/b", buf, params, &path_only) == NULL);
+    ASSERT(fg__route_match("GET", "/v1/alertsx", buf, params, &path_only) == NULL);
+    /* /metrics names: the table's, "other" first, each once; a path under a pattern's prefix is
+     * counted under it. */
+    int n;
+    const char *const *names = fg__route_names(&n);
+    ASSERT_EQ(n, 14);
+    ASSERT_STR_EQ(names[0], "other");
+    ASSERT_STR_EQ(names[fg__route_index("/healthz")], "healthz");
+    ASSERT_STR_EQ(names[fg__route_index("/v1/reference/planets")], "reference");
+    ASSERT_STR_EQ(names[fg__route_index("/v1/reference/")], "reference");
+    ASSERT_STR_EQ(names[fg__route_index("/v1/settlements/check/x")], "settlement_get");
+    ASSERT_STR_EQ(names[fg__route_index("/v1/nothing")], "other");
 }
