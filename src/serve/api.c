@@ -734,13 +734,10 @@ static int do_settlement(req_ctx_t *c, int infno, fg_buf_t *out)
                                 .verdict = "pass"};
     /* Stored before: the same settlement is answered with its first decision and changes
      * nothing; a different one under the same setl_id is a conflict. */
-    char prior_inst[16];
-    fg_buf_t prior;
-    fg_buf_init(&prior, 64u << 20);
-    int rc = fg_store_settlement_get(s->store, setl->setl_id, prior_inst, &prior, &err);
-    fg_buf_release(&prior);
+    fg_store_settlement_t prior;
+    int rc = fg_store_settlement_get(s->store, setl->setl_id, c->arena, &prior, &err);
     if (rc == 0) {
-        if (!in_scope(c, prior_inst))
+        if (!in_scope(c, prior.fixmedins_code))
             return 403;
         fg_buf_t again;
         fg_buf_init(&again, 64u << 20);
@@ -1007,6 +1004,38 @@ static int int_arg(req_ctx_t *c, const char *name, long long lo, long long hi, l
     return 0;
 }
 
+/* Store records written as the items of a page {"items":[…],"next":…}. */
+typedef struct page_items {
+    fg_buf_t *out;
+    int n;
+} page_items_t;
+
+static int page_item(page_items_t *it)
+{
+    return it->n++ > 0 ? fg_buf_appendc(it->out, ',') : 0;
+}
+
+static int alert_item(void *ctx, const fg_store_alert_t *a)
+{
+    page_items_t *it = ctx;
+    int rc = page_item(it);
+    return rc == 0 ? fg_store_alert_json(a, it->out) : rc;
+}
+
+static int audit_item(void *ctx, const fg_audit_record_t *r)
+{
+    page_items_t *it = ctx;
+    int rc = page_item(it);
+    return rc == 0 ? fg_store_audit_json(r, it->out) : rc;
+}
+
+static int ref_item(void *ctx, const fg_store_ref_t *r)
+{
+    page_items_t *it = ctx;
+    int rc = page_item(it);
+    return rc == 0 ? fg_store_ref_json(r, it->out) : rc;
+}
+
 /* GET /v1/alerts, /v1/findings: ?fixmedins_code, kind, from, to, after, limit. */
 static int do_list(req_ctx_t *c, fg_store_list_t which, fg_buf_t *out)
 {
@@ -1032,18 +1061,27 @@ static int do_list(req_ctx_t *c, fg_store_list_t which, fg_buf_t *out)
     f.after = after;
     f.limit = (int)limit;
     fg_error_t err;
-    int rc = fg_store_alert_list(c->s->store, which, &f, out, &err);
+    page_items_t it = {.out = out};
+    int64_t next;
+    int rc = fg_buf_appends(out, "{\"items\":[");
+    if (rc == 0)
+        rc = fg_store_alert_list(c->s->store, which, &f, alert_item, &it, &next, &err);
+    if (rc == 0)
+        rc = next != 0 ? fg_buf_printf(out, "],\"next\":%lld}", (long long)next)
+                       : fg_buf_appends(out, "],\"next\":null}");
     return rc == 0 ? 200 : fail(c, status_of(rc), rc, "", err.msg);
 }
 
 static int do_settlement_get(req_ctx_t *c, const char *setl_id, fg_buf_t *out)
 {
-    char inst[16];
+    fg_store_settlement_t st;
     fg_error_t err;
-    int rc = fg_store_settlement_get(c->s->store, setl_id, inst, out, &err);
+    int rc = fg_store_settlement_get(c->s->store, setl_id, c->arena, &st, &err);
+    if (rc == 0)
+        rc = fg_store_settlement_json(&st, out);
     if (rc != 0)
         return fail(c, status_of(rc), rc, "setl_id", err.msg);
-    return in_scope(c, inst) ? 200 : 403;
+    return in_scope(c, st.fixmedins_code) ? 200 : 403;
 }
 
 /* ---------------------------------------------------------------- reference data */
@@ -1256,8 +1294,11 @@ static int do_ref_put(req_ctx_t *c, const char *kind, const char *code, fg_buf_t
     if (st == 0) /* a staff member's or a person's certno is kept as pseudonym and masked form */
         st = kept_body(c, dumped, strlen(dumped), &body, &body_len);
     if (st == 0) {
-        fg_store_ref_t r = {
-            .kind = kind, .code = code, .fixmedins_code = inst, .status = status, .body = body};
+        fg_store_ref_t r = {.kind = kind,
+                            .code = code,
+                            .fixmedins_code = inst,
+                            .status = fg_ref_status_parse(status),
+                            .body = body};
         char before[65], after[65], object[96];
         fg_error_t err;
         fg_store_digest(body, body_len, after);
@@ -1284,10 +1325,9 @@ static int do_ref_put(req_ctx_t *c, const char *kind, const char *code, fg_buf_t
             fg__engine_put(e);
         pthread_mutex_unlock(&s->reload_mu);
         st = rc == 0 ? 200 : fail(c, status_of(rc), rc, err.where, err.msg);
-        if (rc == 0) {
-            char inst_out[16];
-            fg_store_ref_get(c->s->store, kind, code, inst_out, out, &err);
-        }
+        fg_store_ref_t got;
+        if (rc == 0 && fg_store_ref_get(c->s->store, kind, code, c->arena, &got, &err) == 0)
+            fg_store_ref_json(&got, out);
     }
     free(dumped);
     json_decref(o);
@@ -1308,15 +1348,28 @@ static int do_ref_get(req_ctx_t *c, const char *kind, const char *code, fg_buf_t
         int st = int_arg(c, "limit", 1, 1000, 100, &limit);
         if (st != 0)
             return st;
-        int rc = fg_store_ref_list(c->s->store, kind, inst, fg__http_query(c->rq, "after"),
-                                   (int)limit, out, &err);
+        page_items_t it = {.out = out};
+        char next[FG_STORE_REF_CODE_MAX + 1];
+        int rc = fg_buf_appends(out, "{\"items\":[");
+        if (rc == 0)
+            rc = fg_store_ref_list(c->s->store, kind, inst, fg__http_query(c->rq, "after"),
+                                   (int)limit, ref_item, &it, next, &err);
+        if (rc == 0 && next[0] != '\0')
+            rc = fg_buf_appends(out, "],\"next\":");
+        if (rc == 0)
+            rc = next[0] != '\0' ? fg_buf_append_json_str(out, next, strlen(next))
+                                 : fg_buf_appends(out, "],\"next\":null");
+        if (rc == 0)
+            rc = fg_buf_appendc(out, '}');
         return rc == 0 ? 200 : fail(c, status_of(rc), rc, "", err.msg);
     }
-    char inst[16];
-    int rc = fg_store_ref_get(c->s->store, kind, code, inst, out, &err);
+    fg_store_ref_t r;
+    int rc = fg_store_ref_get(c->s->store, kind, code, c->arena, &r, &err);
+    if (rc == 0)
+        rc = fg_store_ref_json(&r, out);
     if (rc != 0)
         return fail(c, status_of(rc), rc, "code", err.msg);
-    return ref_public(kind) || in_scope(c, inst) ? 200 : 403;
+    return ref_public(kind) || in_scope(c, r.fixmedins_code) ? 200 : 403;
 }
 
 /* ---------------------------------------------------------------- admin */
@@ -1367,20 +1420,13 @@ static int do_audit(req_ctx_t *c, fg_buf_t *out)
     fg_error_t err;
     fg_audit_report_t rep;
     int vrc = fg_store_audit_verify(c->s->store, &rep, &err);
-    fg_buf_t lines;
-    fg_buf_init(&lines, 64u << 20);
-    int rc = fg_store_audit_list(c->s->store, (uint64_t)after, (int)limit, &lines, &err);
-    if (rc == 0) {
-        /* JSON lines to an array */
-        fg_buf_printf(out, "{\"verified\":%s,\"head\":\"%s\",\"entries\":[",
-                      vrc == 0 ? "true" : "false", rep.head);
-        for (size_t i = 0; lines.data != NULL && i < lines.len; i++)
-            fg_buf_appendc(out, lines.data[i] == '\n' && i + 1 < lines.len ? ','
-                                : lines.data[i] == '\n'                    ? ' '
-                                                                           : lines.data[i]);
-        fg_buf_appends(out, "]}");
-    }
-    fg_buf_release(&lines);
+    /* the entries as an array (a space after the last, as the listing always had) */
+    fg_buf_printf(out, "{\"verified\":%s,\"head\":\"%s\",\"entries\":[",
+                  vrc == 0 ? "true" : "false", rep.head);
+    page_items_t it = {.out = out};
+    int rc = fg_store_audit_list(c->s->store, (uint64_t)after, (int)limit, audit_item, &it, &err);
+    if (rc == 0)
+        rc = fg_buf_appends(out, it.n > 0 ? " ]}" : "]}");
     return rc == 0 ? 200 : fail(c, status_of(rc), rc, "", err.msg);
 }
 
