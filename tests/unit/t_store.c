@@ -393,3 +393,128 @@ TEST(store_upgrades_an_older_schema)
     ASSERT_OK(fg_store_request_put(s, "d", "H11010100001", "{}", &err));
     fg_store_close(s);
 }
+
+static int audit_keep(void *ctx, const fg_audit_record_t *r)
+{
+    fg_buf_t *b = ctx;
+    return fg_buf_printf(b, "%s %s %s\n", r->e.actor, r->e.action, r->e.object);
+}
+
+/* Every change of a key or an account is audited under the actor that made it. */
+TEST(store_actor_of_key_and_user_changes)
+{
+    fg_error_t err;
+    fg_store_t *s = open_store();
+    char key[FG_STORE_KEY_LEN + 1], id[48];
+    ASSERT_OK(fg_store_key_add(s, "cli:alice", "admin", "", key, id, &err));
+    ASSERT_OK(fg_store_key_revoke(s, "cli:bob", id, &err));
+    ASSERT_OK(
+        fg_store_user_add(s, "k_0123456789abcdef", "wang", "reviewer", "correct horse", &err));
+    ASSERT_OK(fg_store_user_passwd(s, "wang", "wang", "battery staple", &err));
+    fg_buf_t b;
+    fg_buf_init(&b, 1 << 20);
+    ASSERT_OK(fg_store_audit_list(s, 0, 10, audit_keep, &b, &err));
+    char want[512];
+    snprintf(want, sizeof(want),
+             "cli:alice key.add %s\ncli:bob key.revoke %s\nk_0123456789abcdef user.add wang\n"
+             "wang user.passwd wang\n",
+             id, id);
+    ASSERT_STR_EQ(b.data, want);
+    fg_buf_release(&b);
+    fg_store_close(s);
+}
+
+/* A row an older build wrote with a suspension's action word reads as the status it names, and
+ * migration 3 rewrites the word in place. */
+TEST(store_reference_legacy_status_words)
+{
+    fg_error_t err;
+    fg_store_t *s = open_store();
+    const char *p[] = {"{\"status\":\"suspend\",\"begin_date\":\"2025-08-01\"}"};
+    ASSERT_OK(fg_store_exec(s,
+                            "INSERT INTO fg_ref (kind, code, fixmedins_code, status, body, digest, "
+                            "updated_at) VALUES ('staff', 'D430102000123', 'H43010200012', "
+                            "'suspend', $1, 'x', '2025-08-01 10:00:00')",
+                            1, p, &err));
+    fg_arena_t arena;
+    fg_arena_init(&arena, 0);
+    fg_store_ref_t r;
+    ASSERT_OK(fg_store_ref_get(s, "staff", "D430102000123", &arena, &r, &err));
+    ASSERT_EQ(r.status, FG_REF_SUSPENDED);
+    fg_buf_t b;
+    fg_buf_init(&b, 1 << 20);
+    ASSERT_OK(fg_store_ref_json(&r, &b));
+    ASSERT(strstr(b.data, "\"status\":\"suspended\",") != NULL);
+    fg_store_feed_t feed;
+    ASSERT_OK(fg_store_ref_feed(&r, &feed, &err));
+    ASSERT_EQ(feed.kind, FG_STORE_FEED_SUSPENSION);
+    ASSERT_STR_EQ(feed.u.suspension.action, "suspend");
+    if (getenv("FG_TEST_PG_URL") == NULL) {
+        /* a store of schema 2: the migration rewrites the word */
+        ASSERT_OK(fg_store_exec(s, "DELETE FROM fg_schema WHERE version > 2", 0, NULL, &err));
+        fg_store_close(s);
+        ASSERT_OK(fg_store_open(t_tmpdir(), &s, &err));
+        ASSERT_OK(fg_store_exec(s, "UPDATE fg_ref SET body = '{}' WHERE status = 'suspended'", 0,
+                                NULL, &err));
+        ASSERT_OK(fg_store_ref_get(s, "staff", "D430102000123", &arena, &r, &err));
+        ASSERT_STR_EQ(r.body, "{}");
+    }
+    fg_buf_release(&b);
+    fg_arena_release(&arena);
+    fg_store_close(s);
+}
+
+static fg_store_ref_t ref_row(const char *kind, const char *code, fg_ref_status_t status,
+                              const char *body)
+{
+    return (fg_store_ref_t){
+        .kind = kind, .code = code, .fixmedins_code = "", .status = status, .body = body};
+}
+
+/* What a row says to the review, as the model's records. */
+TEST(store_reference_rows_as_records)
+{
+    fg_error_t err;
+    fg_store_feed_t f;
+    fg_store_ref_t r = ref_row("person", "P001", FG_REF_DECEASED, "{\"die_date\":\"2025-04-30\"}");
+    ASSERT_OK(fg_store_ref_feed(&r, &f, &err));
+    ASSERT_EQ(f.kind, FG_STORE_FEED_DEATH);
+    ASSERT_STR_EQ(f.u.death.psn_no, "P001");
+    ASSERT_STR_EQ(f.u.death.source, "api");
+    fg_date_t d;
+    ASSERT_OK(fg_date_parse("2025-04-30", 10, &d, &err));
+    ASSERT_EQ(f.u.death.die_date, d);
+    r = ref_row("institution", "H43010200012", FG_REF_TERMINATED,
+                "{\"begin_date\":\"2025-06-01\",\"reason\":\"违规\"}");
+    ASSERT_OK(fg_store_ref_feed(&r, &f, &err));
+    ASSERT_EQ(f.kind, FG_STORE_FEED_SUSPENSION);
+    ASSERT_STR_EQ(f.u.suspension.subject_type, "institution");
+    ASSERT_STR_EQ(f.u.suspension.action, "terminate");
+    ASSERT_STR_EQ(f.u.suspension.reason, "违规");
+    ASSERT_EQ(f.u.suspension.end_date, FG_DATE_NONE);
+    r = ref_row("drug", "XA01ABD075A002010100483", FG_REF_LISTED, "{\"pack_units\":24}");
+    ASSERT_OK(fg_store_ref_feed(&r, &f, &err));
+    ASSERT_EQ(f.kind, FG_STORE_FEED_CATALOGUE);
+    ASSERT_EQ(f.u.item.pack_units, 24);
+    /* rows that say nothing to the review */
+    r = ref_row("staff", "D430102000123", FG_REF_ACTIVE, "{}");
+    ASSERT_OK(fg_store_ref_feed(&r, &f, &err));
+    ASSERT_EQ(f.kind, FG_STORE_FEED_NONE);
+    r = ref_row("drug", "XA01ABD075A002010100483", FG_REF_LISTED, "{}");
+    ASSERT_OK(fg_store_ref_feed(&r, &f, &err));
+    ASSERT_EQ(f.kind, FG_STORE_FEED_NONE);
+    /* a body that no longer reads, a suspension without its first day */
+    r = ref_row("person", "P001", FG_REF_DECEASED, "{\"die_date\":\"30/04/2025\"}");
+    ASSERT(fg_store_ref_feed(&r, &f, &err) != 0);
+    ASSERT(strstr(err.msg, "P001") != NULL);
+    r = ref_row("staff", "D430102000123", FG_REF_SUSPENDED, "{}");
+    ASSERT_ERR(fg_store_ref_feed(&r, &f, &err), FG_E_REQUIRED);
+    r = ref_row("staff", "D430102000123", FG_REF_SUSPENDED, "not json");
+    ASSERT_ERR(fg_store_ref_feed(&r, &f, &err), FG_E_STORE);
+    /* a status the kind does not take is refused */
+    fg_store_t *s = open_store();
+    char before[65];
+    r = ref_row("staff", "D430102000123", FG_REF_TERMINATED, "{}");
+    ASSERT_ERR(fg_store_ref_put(s, &r, before, &err), FG_EINVAL);
+    fg_store_close(s);
+}
