@@ -1091,7 +1091,7 @@ static int do_settlement_get(req_ctx_t *c, const char *setl_id, fg_buf_t *out)
  * member goes through — the table persons.csv, institutions.csv, staff.csv and catalogue.csv are
  * read by (docs/formats.md), so a row set here and a row of those files are held to the same
  * validators — the field of it the URL's code is, the statuses, and the review's feed the row
- * becomes (deaths.csv, suspensions.csv: serve.c ref_row_csv) with the members taken from that
+ * becomes (a death or a suspension: store.h fg_store_ref_feed) with the members taken from that
  * feed's fields and the statuses that need the first of them.
  */
 typedef struct ref_kind {
