@@ -17,10 +17,13 @@
  *
  * Records: reads return records of typed fields, not text. A listing calls a function of the
  * caller once per record (the record and its strings are borrowed for that call; a non-zero return
- * stops the listing and is returned); a get fills a record whose strings live in the caller's
- * arena. fg_store_*_json writes a record as the JSON object the API and the CLI show. The source is
- * one file per record family: keys.c, users.c, settlements.c (and the documents answered),
- * alerts.c, refs.c, audit.c, over store.c (open, migrate, transactions) and the backends.
+ * stops the listing and is returned, *err left to the function to set); a get fills a record whose
+ * strings live in the caller's arena. fg_store_*_json writes a record as the JSON object the API
+ * and the CLI show. What the store keeps as documents — a settlement's body and decision, a
+ * document's answer, an alert's evidence, a reference row's body — it gives back as the text it was
+ * given. The source is one file per record family: keys.c, users.c, settlements.c (and the
+ * documents answered), alerts.c, refs.c, audit.c, over store.c (open, migrate, transactions) and
+ * the backends.
  *
  * Actors: every write that the store audits itself (keys, users) takes the actor — the principal
  * id of the API caller, or "cli:<unix user>" from the command line — into its audit entry.

@@ -59,7 +59,7 @@ int fg_cmd_audit(int argc, char **argv)
     ec = fg__cli_store_open("audit", argc, argv, &s, &b);
     if (ec != FG_EXIT_OK)
         return ec;
-    fg_error_t err;
+    fg_error_t err = {0};
     int rc;
     if (strcmp(verb, "verify") == 0) {
         fg_audit_report_t rep;

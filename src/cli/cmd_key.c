@@ -139,7 +139,7 @@ int fg_cmd_key(int argc, char **argv)
     ec = fg__cli_store_open("key", argc, argv, &s, &b);
     if (ec != FG_EXIT_OK)
         return ec;
-    fg_error_t err;
+    fg_error_t err = {0};
     int rc;
     if (strcmp(verb, "add") == 0) {
         char key[FG_STORE_KEY_LEN + 1], kid[48];

@@ -78,7 +78,7 @@ int fg_cmd_user(int argc, char **argv)
     ec = fg__cli_store_open("user", argc, argv, &s, &b);
     if (ec != FG_EXIT_OK)
         return ec;
-    fg_error_t err;
+    fg_error_t err = {0};
     int rc;
     if (add) {
         rc = fg_store_user_add(s, fg__cli_actor(), name, role, pw, &err);

@@ -1060,7 +1060,7 @@ static int do_list(req_ctx_t *c, fg_store_list_t which, fg_buf_t *out)
     f.kind = fg__http_query(c->rq, "kind");
     f.after = after;
     f.limit = (int)limit;
-    fg_error_t err;
+    fg_error_t err = {0}; /* a listing stopped by the writer leaves it unset */
     page_items_t it = {.out = out};
     int64_t next;
     int rc = fg_buf_appends(out, "{\"items\":[");
@@ -1336,7 +1336,7 @@ static int do_ref_put(req_ctx_t *c, const char *kind, const char *code, fg_buf_t
 
 static int do_ref_get(req_ctx_t *c, const char *kind, const char *code, fg_buf_t *out)
 {
-    fg_error_t err;
+    fg_error_t err = {0};
     if (code == NULL) {
         const char *inst = fg__http_query(c->rq, "fixmedins_code");
         if (is_institution(c) && strcmp(kind, "person") == 0)
@@ -1417,7 +1417,7 @@ static int do_audit(req_ctx_t *c, fg_buf_t *out)
         st = int_arg(c, "limit", 1, 1000, 100, &limit);
     if (st != 0)
         return st;
-    fg_error_t err;
+    fg_error_t err = {0};
     fg_audit_report_t rep;
     int vrc = fg_store_audit_verify(c->s->store, &rep, &err);
     /* the entries as an array (a space after the last, as the listing always had) */
