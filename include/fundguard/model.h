@@ -116,6 +116,35 @@ typedef struct fg_suspension {
     char reason[FG_NAME_LEN + 1];
 } fg_suspension_t;
 
+/* The status of a reference subject, one vocabulary from the model up: the store's reference rows,
+ * the API's "status", the review's suspensions. An institution's agreement is active, suspended or
+ * terminated; a staff member's payment qualification active or suspended; a person alive or
+ * deceased; a catalogue drug listed or delisted. A suspension's action (suspensions.csv, and
+ * fg_suspension_t.action) is the word of the event that puts a subject in a status: "suspend" →
+ * suspended, "terminate" → terminated. */
+typedef enum fg_ref_status {
+    FG_REF_STATUS_NONE = 0, /* unknown word */
+    FG_REF_ACTIVE,
+    FG_REF_SUSPENDED,
+    FG_REF_TERMINATED,
+    FG_REF_ALIVE,
+    FG_REF_DECEASED,
+    FG_REF_LISTED,
+    FG_REF_DELISTED,
+    FG_REF__STATUSES
+} fg_ref_status_t;
+
+/* "active", "suspended", "terminated", "alive", "deceased", "listed", "delisted"; "" for NONE. */
+const char *fg_ref_status_name(fg_ref_status_t s);
+/* The status a word names: its name, or a suspension's action word ("suspend", "terminate" — the
+ * word rows of older stores may hold); FG_REF_STATUS_NONE when it names none. */
+fg_ref_status_t fg_ref_status_parse(const char *word);
+/* The action of a suspension that puts a subject in status s: "suspend" (suspended), "terminate"
+ * (terminated), "" for a status no suspension gives. */
+const char *fg_ref_status_action(fg_ref_status_t s);
+/* 1 when s stops a subject's service (suspended, terminated): a suspension of the review. */
+int fg_ref_status_suspends(fg_ref_status_t s);
+
 /*
  * A ground-truth case (truth.csv of `fundguard gen`): one injected violation and where it shows.
  * List fields hold several ids separated by ';'. Used to measure what the engine finds.

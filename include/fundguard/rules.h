@@ -9,9 +9,11 @@
  * families. Every hit is reported, not only the first: rule, fee line, knowledge point and its
  * version, amount at issue in fen with how it was computed, and a message in plain Chinese.
  *
- * Windows that reach back in time (courses, cycles, frequency per day, duplicate pairs in a day or
- * a visit, frequent visits) read the person's history: a compact per-person store (fg_history_t)
- * that the caller updates with fg_review_commit after each settlement checked in stage in or post.
+ * The status checks read a reference status (fg_ref_t, status.h). Windows that reach back in time
+ * (courses, cycles, frequency per day, duplicate pairs in a day or a visit, frequent visits) read
+ * the person's history (fg_history_t, history.h), which the caller updates with fg_review_commit
+ * after each settlement checked in stage in or post. Both are modules of their own below rules;
+ * the review only reads them through their faces.
  *
  * Threads: a fg_kb_t and fg_ref_t are immutable after loading and may be shared; a fg_review_t may
  * be used by one thread at a time (it holds the history, which commits change).
@@ -29,9 +31,11 @@
 #include "fundguard/arena.h"
 #include "fundguard/buf.h"
 #include "fundguard/error.h"
+#include "fundguard/history.h"
 #include "fundguard/kb.h"
 #include "fundguard/model.h"
 #include "fundguard/money.h"
+#include "fundguard/status.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -115,55 +119,6 @@ const char *fg_rules_version(void);
 /* The catalogue as CSV (exactly src/rules/catalogue.csv) / as an aligned text table. */
 int fg_rules_catalogue_csv(fg_buf_t *out);
 int fg_rules_catalogue_text(fg_buf_t *out);
-
-/* ---------------------------------------------------------------- reference status data */
-
-/* Deaths, persons (the insured), coverage periods, suspensions of staff and institutions: the
- * status the checks of SPEC §4 need. Loaded from a --ref directory (docs/kb.md "Reference files").
- */
-typedef struct fg_ref fg_ref_t;
-
-fg_ref_t *fg_ref_new(void);
-void fg_ref_free(fg_ref_t *ref);
-/* Load deaths.csv, persons.csv, suspensions.csv, catalogue.csv (model reference files) and
- * coverage.csv from dir; absent files are skipped. A row that does not validate is an error with
- * its file and line. */
-int fg_ref_load_dir(fg_ref_t *ref, const char *dir, fg_error_t *err);
-/* One reference file from memory under its file name ("deaths.csv" …). */
-int fg_ref_load_mem(fg_ref_t *ref, const char *filename, const char *data, size_t n,
-                    fg_error_t *err);
-/* Rows loaded per file kind (deaths, persons, coverage, suspensions, catalogue: drugs with a pack
- * size). */
-size_t fg_ref_count(const fg_ref_t *ref, const char *kind);
-/* The smallest units per pack of a catalogue drug (catalogue.csv pack_units; a later row of the
- * same code wins), 0 when unknown. */
-uint32_t fg_ref_pack_units(const fg_ref_t *ref, const char *med_list_codg);
-
-/* ---------------------------------------------------------------- history */
-
-/* One remembered fee line (or, with code 0, a visit) of a person. 40 bytes. */
-typedef struct fg_hist_entry {
-    fg_time_t time; /* fee_ocur_time (visit: begntime) */
-    uint64_t code;  /* fg_kb_code_hash(med_list_codg); 0 for a visit marker */
-    uint64_t id;    /* identity of the line (hash of mdtrt_id and feedetl_sn) or of the visit */
-    fg_qty_t qty;   /* cnt; a visit marker holds its scene (FG_KB_SCENE_*) */
-    uint32_t visit; /* hash of mdtrt_id (low 32 bits) */
-    uint32_t inst;  /* hash of fixmedins_code (low 32 bits) */
-} fg_hist_entry_t;
-
-typedef struct fg_history fg_history_t;
-
-/* An empty in-memory history. */
-fg_history_t *fg_history_new(void);
-/* Load dir/history.fgh (created when absent) and append every later commit to it. A damaged record
- * is FG_E_HISTORY; a torn record at the end (a crash while writing) is dropped. */
-int fg_history_open(fg_history_t *h, const char *dir, fg_error_t *err);
-void fg_history_free(fg_history_t *h);
-/* The person's entries (borrowed until the next change of the history), count returned. */
-size_t fg_history_person(const fg_history_t *h, const char *psn_no, const fg_hist_entry_t **out);
-/* Persons and entries held. */
-size_t fg_history_npersons(const fg_history_t *h);
-size_t fg_history_nentries(const fg_history_t *h);
 
 /* ---------------------------------------------------------------- review */
 

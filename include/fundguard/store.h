@@ -15,8 +15,21 @@
  * Threads: one handle may be shared by every worker; calls are serialised on the handle's lock,
  * and fg_store_begin … fg_store_commit holds it for the whole transaction.
  *
+ * Records: reads return records of typed fields, not text. A listing calls a function of the
+ * caller once per record (the record and its strings are borrowed for that call; a non-zero return
+ * stops the listing and is returned, *err left to the function to set); a get fills a record whose
+ * strings live in the caller's arena. fg_store_*_json writes a record as the JSON object the API
+ * and the CLI show. What the store keeps as documents — a settlement's body and decision, a
+ * document's answer, an alert's evidence, a reference row's body — it gives back as the text it was
+ * given. The source is one file per record family: keys.c, users.c, settlements.c (and the
+ * documents answered), alerts.c, refs.c, audit.c, over store.c (open, migrate, transactions) and
+ * the backends.
+ *
+ * Actors: every write that the store audits itself (keys, users) takes the actor — the principal
+ * id of the API caller, or "cli:<unix user>" from the command line — into its audit entry.
+ *
  * @note Ownership: an fg_store_t is owned by the caller and released with fg_store_close. Every
- *       string argument is borrowed for the call; JSON output is appended to the caller's fg_buf_t.
+ *       string argument is borrowed for the call.
  */
 #ifndef FUNDGUARD_STORE_H
 #define FUNDGUARD_STORE_H
@@ -24,9 +37,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fundguard/arena.h"
 #include "fundguard/buf.h"
 #include "fundguard/datetime.h"
 #include "fundguard/error.h"
+#include "fundguard/model.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -68,45 +83,69 @@ typedef struct fg_principal {
 int fg_store_role_valid(const char *role);
 
 /* Create an API key. role "institution" needs fixmedins_code; officer roles take none. The key is
- * written to key_out once (only its SHA-256 is stored) and its id to id_out.
- * Errors: FG_EINVAL (role / institution), FG_E_STORE. */
-int fg_store_key_add(fg_store_t *s, const char *role, const char *fixmedins_code,
+ * written to key_out once (only its SHA-256 is stored) and its id to id_out; the audit entry
+ * "key.add" names actor. Errors: FG_EINVAL (role / institution), FG_E_STORE. */
+int fg_store_key_add(fg_store_t *s, const char *actor, const char *role, const char *fixmedins_code,
                      char key_out[FG_STORE_KEY_LEN + 1], char id_out[48], fg_error_t *err);
 /* Find an active key: FG_ENOTFOUND when unknown or revoked. */
 int fg_store_key_find(fg_store_t *s, const char *key, fg_principal_t *p, fg_error_t *err);
-/* Revoke a key by id: FG_ENOTFOUND when there is none active. */
-int fg_store_key_revoke(fg_store_t *s, const char *id, fg_error_t *err);
-/* Keys as JSON lines {"id","role","fixmedins_code","created_at","revoked"} (never the hash). */
-int fg_store_key_list(fg_store_t *s, fg_buf_t *out, fg_error_t *err);
+/* Revoke a key by id ("key.revoke" by actor): FG_ENOTFOUND when there is none active. */
+int fg_store_key_revoke(fg_store_t *s, const char *actor, const char *id, fg_error_t *err);
+
+/* A key as listed (never its hash). */
+typedef struct fg_store_key {
+    const char *id;
+    const char *role;
+    const char *fixmedins_code; /* "" for officer keys */
+    fg_time_t created_at;
+    int revoked; /* 1 once revoked */
+} fg_store_key_t;
+typedef int (*fg_store_key_fn)(void *ctx, const fg_store_key_t *k);
+/* Every key, by id. */
+int fg_store_key_list(fg_store_t *s, fg_store_key_fn fn, void *ctx, fg_error_t *err);
+/* {"id","role","fixmedins_code","created_at","revoked"} */
+int fg_store_key_json(const fg_store_key_t *k, fg_buf_t *out);
 
 /* Create an officer account (role reviewer | leader | admin | auditor); the password is kept as an
- * argon2id hash (libsodium crypto_pwhash_str). Errors: FG_EEXIST, FG_EINVAL, FG_E_STORE. */
-int fg_store_user_add(fg_store_t *s, const char *name, const char *role, const char *password,
-                      fg_error_t *err);
-/* Set a new password (FG_ENOTFOUND when no such user). */
-int fg_store_user_passwd(fg_store_t *s, const char *name, const char *password, fg_error_t *err);
+ * argon2id hash (libsodium crypto_pwhash_str); "user.add" by actor. Errors: FG_EEXIST, FG_EINVAL,
+ * FG_E_STORE. */
+int fg_store_user_add(fg_store_t *s, const char *actor, const char *name, const char *role,
+                      const char *password, fg_error_t *err);
+/* Set a new password ("user.passwd" by actor; FG_ENOTFOUND when no such user). */
+int fg_store_user_passwd(fg_store_t *s, const char *actor, const char *name, const char *password,
+                         fg_error_t *err);
 /* Check a name and password: 0 and *p filled, or FG_E_AUTH. A name that does not exist costs the
  * same argon2id verification as a wrong password and gets the same error. */
 int fg_store_user_check(fg_store_t *s, const char *name, const char *password, fg_principal_t *p,
                         fg_error_t *err);
 /* argon2id verifications fg_store_user_check has run on this handle (/metrics counts them). */
 uint64_t fg_store_password_checks(fg_store_t *s);
-/* Users as JSON lines {"name","role","created_at"}. */
-int fg_store_user_list(fg_store_t *s, fg_buf_t *out, fg_error_t *err);
+
+/* An officer account as listed (never its hash). */
+typedef struct fg_store_user {
+    const char *name;
+    const char *role;
+    fg_time_t created_at;
+} fg_store_user_t;
+typedef int (*fg_store_user_fn)(void *ctx, const fg_store_user_t *u);
+/* Every account, by name. */
+int fg_store_user_list(fg_store_t *s, fg_store_user_fn fn, void *ctx, fg_error_t *err);
+/* {"name","role","created_at"} */
+int fg_store_user_json(const fg_store_user_t *u, fg_buf_t *out);
 
 /* ---------------------------------------------------------------- settlements and decisions */
 
 typedef struct fg_store_settlement {
     const char *setl_id;
     const char *fixmedins_code;
-    const char *psn_no;
-    fg_time_t setl_time;      /* FG_TIME_NONE: the time it was received */
+    const char *psn_no;       /* put only (a get leaves it NULL) */
+    fg_time_t setl_time;      /* FG_TIME_NONE on put: the time it was received */
     int refund;               /* 1 for a refund (refd_setl_flag) */
     const char *init_setl_id; /* the settlement a refund reverses, "" none */
-    const char *body;         /* the document as received (JSON) */
+    const char *body;         /* the document as received (JSON); put only */
     size_t body_len;
-    const char *decision; /* the decision JSON */
-    const char *verdict;  /* pass | remind | hold | block */
+    const char *decision; /* the decision JSON; NULL from a get when there is none */
+    const char *verdict;  /* pass | remind | hold | block; put only */
 } fg_store_settlement_t;
 
 /* Store a completed settlement and its decision. Returns 0 when stored, 1 when the same settlement
@@ -114,10 +153,11 @@ typedef struct fg_store_settlement {
  * `prior` when not NULL — or FG_E_CONFLICT when setl_id exists with a different body. */
 int fg_store_settlement_put(fg_store_t *s, const fg_store_settlement_t *st, fg_buf_t *prior,
                             fg_error_t *err);
-/* The stored settlement {"setl_id","fixmedins_code","setl_time","refund","decision":{…}}:
- * FG_ENOTFOUND when none; *inst gets its institution (to scope the caller). */
-int fg_store_settlement_get(fg_store_t *s, const char *setl_id, char inst[16], fg_buf_t *out,
-                            fg_error_t *err);
+/* The stored settlement and its decision into *out (strings in arena): FG_ENOTFOUND when none. */
+int fg_store_settlement_get(fg_store_t *s, const char *setl_id, fg_arena_t *arena,
+                            fg_store_settlement_t *out, fg_error_t *err);
+/* {"setl_id","fixmedins_code","setl_time","refund","init_setl_id","decision":{…}|null} */
+int fg_store_settlement_json(const fg_store_settlement_t *st, fg_buf_t *out);
 
 /* ---------------------------------------------------------------- documents answered */
 
@@ -137,6 +177,7 @@ typedef enum fg_store_list {
 } fg_store_list_t;
 
 typedef struct fg_store_alert {
+    int64_t id;                 /* set by the store (listings); ignored by add */
     const char *kind;           /* alerts: ledger outcome; findings: rule code */
     const char *fixmedins_code; /* the institution it concerns */
     const char *code;           /* trace code (alerts) or med_list_codg / "" (findings) */
@@ -157,10 +198,13 @@ typedef struct fg_store_filter {
     int limit;                  /* 1 … 1000 */
 } fg_store_filter_t;
 
-/* Append {"items":[{"id","kind","fixmedins_code","code","setl_id","occurred","detail"}…],
- * "next":ID|null} — next is the cursor for the following page. */
+typedef int (*fg_store_alert_fn)(void *ctx, const fg_store_alert_t *a);
+/* A page of rows by id, each to fn; *next gets the cursor of the following page (the last id) when
+ * the page is full, else 0. */
 int fg_store_alert_list(fg_store_t *s, fg_store_list_t which, const fg_store_filter_t *f,
-                        fg_buf_t *out, fg_error_t *err);
+                        fg_store_alert_fn fn, void *ctx, int64_t *next, fg_error_t *err);
+/* {"id","kind","fixmedins_code","code","setl_id","occurred","detail":{…}} */
+int fg_store_alert_json(const fg_store_alert_t *a, fg_buf_t *out);
 /* Rows held (for /metrics and tests). */
 int64_t fg_store_alert_count(fg_store_t *s, fg_store_list_t which);
 
@@ -170,25 +214,63 @@ int64_t fg_store_alert_count(fg_store_t *s, fg_store_list_t which);
  * "drug" (the catalogue: listed|delisted, pack_units). */
 int fg_store_ref_kind_valid(const char *kind);
 
+/* A reference row. status is one of the model's statuses (fg_ref_status_t) that its kind takes:
+ * institution active|suspended|terminated, staff active|suspended, person alive|deceased, drug
+ * listed|delisted; a row stored with a legacy word ("suspend", "terminate") reads as the status it
+ * names. */
 typedef struct fg_store_ref {
     const char *kind;
     const char *code;           /* fixmedins_code, staff_code, psn_no or med_list_codg */
     const char *fixmedins_code; /* the institution it belongs to ("" for persons, drugs) */
-    const char *status;         /* institution: active|suspended|terminated; staff:
-                                   active|suspended; person: alive|deceased; drug:
-                                   listed|delisted */
-    const char *body;           /* a JSON object as given */
+    fg_ref_status_t status;
+    const char *body;     /* a JSON object as given */
+    fg_time_t updated_at; /* when it was last written (set by put) */
 } fg_store_ref_t;
 
+/* The longest code a reference row has (a listing's cursor). */
+#define FG_STORE_REF_CODE_MAX 512
+
 /* Insert or replace one reference row; *before gets the earlier row's body digest ("" when new)
- * for the audit trail. */
+ * for the audit trail. FG_EINVAL for an unknown kind or a status the kind does not take. */
 int fg_store_ref_put(fg_store_t *s, const fg_store_ref_t *r, char before[65], fg_error_t *err);
-/* One row as {"kind","code","fixmedins_code","status","body":{…},"updated_at"}: FG_ENOTFOUND. */
-int fg_store_ref_get(fg_store_t *s, const char *kind, const char *code, char inst[16],
-                     fg_buf_t *out, fg_error_t *err);
-/* Rows of a kind as {"items":[…],"next":…} (paged on code), optionally of one institution. */
+/* One row into *out (strings in arena): FG_ENOTFOUND. */
+int fg_store_ref_get(fg_store_t *s, const char *kind, const char *code, fg_arena_t *arena,
+                     fg_store_ref_t *out, fg_error_t *err);
+typedef int (*fg_store_ref_fn)(void *ctx, const fg_store_ref_t *r);
+/* A page of rows of a kind by code, optionally of one institution, each to fn; next gets the
+ * cursor of the following page (the last code) when the page is full, else "". */
 int fg_store_ref_list(fg_store_t *s, const char *kind, const char *fixmedins_code,
-                      const char *after, int limit, fg_buf_t *out, fg_error_t *err);
+                      const char *after, int limit, fg_store_ref_fn fn, void *ctx,
+                      char next[FG_STORE_REF_CODE_MAX + 1], fg_error_t *err);
+/* {"code","kind","fixmedins_code","status","body":{…},"updated_at"} */
+int fg_store_ref_json(const fg_store_ref_t *r, fg_buf_t *out);
+/* 1 when the kind takes the status. */
+int fg_store_ref_status_valid(const char *kind, fg_ref_status_t status);
+
+/* What a row says to the review, as a record of the model: a deceased person's death (psn_no the
+ * row's code, die_date and source from the body, source "api" when none); a suspended or
+ * terminated staff member's or institution's suspension (subject the row's kind and code, action
+ * the status's, begin_date, end_date, reason from the body); a drug's catalogue item
+ * (med_list_codg, pack_units). Rows that say nothing to the review (alive, active, listed without
+ * a pack size …) are FG_STORE_FEED_NONE. */
+typedef enum fg_store_feed_kind {
+    FG_STORE_FEED_NONE = 0,
+    FG_STORE_FEED_DEATH,
+    FG_STORE_FEED_SUSPENSION,
+    FG_STORE_FEED_CATALOGUE
+} fg_store_feed_kind_t;
+
+typedef struct fg_store_feed {
+    fg_store_feed_kind_t kind;
+    union {
+        fg_death_t death;
+        fg_suspension_t suspension;
+        fg_catalogue_item_t item;
+    } u;
+} fg_store_feed_t;
+
+/* Errors: the body's field errors (a stored body that no longer reads), with the row in msg. */
+int fg_store_ref_feed(const fg_store_ref_t *r, fg_store_feed_t *out, fg_error_t *err);
 
 /* ---------------------------------------------------------------- audit trail */
 
@@ -215,8 +297,19 @@ typedef struct fg_audit_report {
 /* Walk the chain: 0 when sound, FG_E_AUDIT_CHAIN with rep->bad_seq and err->msg saying what is
  * wrong (a changed entry, a missing one, a broken link). */
 int fg_store_audit_verify(fg_store_t *s, fg_audit_report_t *rep, fg_error_t *err);
-/* Entries as JSON lines, oldest first, from seq `after` + 1 (at most limit). */
-int fg_store_audit_list(fg_store_t *s, uint64_t after, int limit, fg_buf_t *out, fg_error_t *err);
+/* An entry as stored: its fields, its number, time and chain hash. */
+typedef struct fg_audit_record {
+    uint64_t seq;
+    fg_time_t at;
+    fg_audit_entry_t e;
+    const char *hash;
+} fg_audit_record_t;
+typedef int (*fg_store_audit_fn)(void *ctx, const fg_audit_record_t *r);
+/* Entries oldest first, from seq `after` + 1 (at most limit; limit < 1: 1000), each to fn. */
+int fg_store_audit_list(fg_store_t *s, uint64_t after, int limit, fg_store_audit_fn fn, void *ctx,
+                        fg_error_t *err);
+/* {"seq","at","actor","action","object","before","after","hash"} */
+int fg_store_audit_json(const fg_audit_record_t *r, fg_buf_t *out);
 
 /* Run one SQL statement with text parameters and no result (tests and tools: e.g. to tamper with
  * an audit entry in a test). */

@@ -45,6 +45,9 @@ int fg__cli_store_open(const char *cmd, int argc, char **argv, struct fg_store *
 struct fg_error;
 int fg__cli_store_done(const char *cmd, struct fg_store *s, struct fg_buf *listing, int rc,
                        const struct fg_error *err);
+/* The actor of a change made from the command line, for the store's audit entries:
+ * "cli:<unix user>" (the effective user's name, else "cli:uid<N>"). */
+const char *fg__cli_actor(void);
 /* 1 when argv[i] is --data, --db or --config followed by a value (the caller skips both). */
 int fg__cli_store_arg(int argc, char **argv, int i);
 /* For a command with verbs: no verb is usage (help on stderr), --help prints help; returns 1 and

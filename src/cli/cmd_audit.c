@@ -30,6 +30,13 @@ static void help(FILE *out)
                  "exit: 0 sound, 1 the chain is broken, 2 usage, 3 store error\n");
 }
 
+/* An entry as one JSON line of the listing. */
+static int entry_line(void *ctx, const fg_audit_record_t *r)
+{
+    int rc = fg_store_audit_json(r, ctx);
+    return rc == 0 ? fg_buf_appendc(ctx, '\n') : rc;
+}
+
 int fg_cmd_audit(int argc, char **argv)
 {
     int ec;
@@ -52,7 +59,7 @@ int fg_cmd_audit(int argc, char **argv)
     ec = fg__cli_store_open("audit", argc, argv, &s, &b);
     if (ec != FG_EXIT_OK)
         return ec;
-    fg_error_t err;
+    fg_error_t err = {0};
     int rc;
     if (strcmp(verb, "verify") == 0) {
         fg_audit_report_t rep;
@@ -65,7 +72,7 @@ int fg_cmd_audit(int argc, char **argv)
             return FG_EXIT_FINDINGS;
         }
     } else {
-        rc = fg_store_audit_list(s, after, 1000000, &b, &err);
+        rc = fg_store_audit_list(s, after, 1000000, entry_line, &b, &err);
     }
     return fg__cli_store_done("audit", s, &b, rc, &err);
 }

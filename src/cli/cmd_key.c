@@ -14,12 +14,25 @@
  */
 #include "core/compat.h"
 
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "fundguard/serve.h"
 #include "fundguard/store.h"
+
+const char *fg__cli_actor(void)
+{
+    static char actor[80];
+    const struct passwd *pw = getpwuid(geteuid());
+    if (pw != NULL && pw->pw_name != NULL && pw->pw_name[0] != '\0')
+        snprintf(actor, sizeof(actor), "cli:%s", pw->pw_name);
+    else
+        snprintf(actor, sizeof(actor), "cli:uid%lu", (unsigned long)geteuid());
+    return actor;
+}
 
 int fg__cli_store_arg(int argc, char **argv, int i)
 {
@@ -75,6 +88,13 @@ int fg__cli_store_open(const char *cmd, int argc, char **argv, fg_store_t **out,
     return FG_EXIT_OK;
 }
 
+/* A key as one JSON line of the listing. */
+static int key_line(void *ctx, const fg_store_key_t *k)
+{
+    int rc = fg_store_key_json(k, ctx);
+    return rc == 0 ? fg_buf_appendc(ctx, '\n') : rc;
+}
+
 static void help(FILE *out)
 {
     fprintf(out, "usage: fundguard key add --role ROLE [--fixmedins-code CODE] [STORE]\n"
@@ -119,20 +139,20 @@ int fg_cmd_key(int argc, char **argv)
     ec = fg__cli_store_open("key", argc, argv, &s, &b);
     if (ec != FG_EXIT_OK)
         return ec;
-    fg_error_t err;
+    fg_error_t err = {0};
     int rc;
     if (strcmp(verb, "add") == 0) {
         char key[FG_STORE_KEY_LEN + 1], kid[48];
-        rc = fg_store_key_add(s, role, inst, key, kid, &err);
+        rc = fg_store_key_add(s, fg__cli_actor(), role, inst, key, kid, &err);
         if (rc == 0) {
             printf("%s\n", key);
             fprintf(stderr, "fundguard key: added %s (%s%s%s)\n", kid, role, inst[0] ? " " : "",
                     inst);
         }
     } else if (strcmp(verb, "list") == 0) {
-        rc = fg_store_key_list(s, &b, &err);
+        rc = fg_store_key_list(s, key_line, &b, &err);
     } else {
-        rc = fg_store_key_revoke(s, id, &err);
+        rc = fg_store_key_revoke(s, fg__cli_actor(), id, &err);
     }
     return fg__cli_store_done("key", s, &b, rc, &err);
 }

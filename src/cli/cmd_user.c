@@ -40,6 +40,13 @@ static int read_password(char *pw, size_t cap)
     return 0;
 }
 
+/* An account as one JSON line of the listing. */
+static int user_line(void *ctx, const fg_store_user_t *u)
+{
+    int rc = fg_store_user_json(u, ctx);
+    return rc == 0 ? fg_buf_appendc(ctx, '\n') : rc;
+}
+
 int fg_cmd_user(int argc, char **argv)
 {
     int ec;
@@ -71,14 +78,14 @@ int fg_cmd_user(int argc, char **argv)
     ec = fg__cli_store_open("user", argc, argv, &s, &b);
     if (ec != FG_EXIT_OK)
         return ec;
-    fg_error_t err;
+    fg_error_t err = {0};
     int rc;
     if (add) {
-        rc = fg_store_user_add(s, name, role, pw, &err);
+        rc = fg_store_user_add(s, fg__cli_actor(), name, role, pw, &err);
     } else if (passwd) {
-        rc = fg_store_user_passwd(s, name, pw, &err);
+        rc = fg_store_user_passwd(s, fg__cli_actor(), name, pw, &err);
     } else {
-        rc = fg_store_user_list(s, &b, &err);
+        rc = fg_store_user_list(s, user_line, &b, &err);
     }
     return fg__cli_store_done("user", s, &b, rc, &err);
 }

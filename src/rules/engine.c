@@ -40,7 +40,7 @@ fg_review_t *fg_review_new(const fg_kb_t *kb, const fg_ref_t *ref, fg_history_t 
     r->ref = ref;
     r->hist = history;
     if (history != NULL)
-        fg__history_set_retention(history, fg_kb_params(kb)->history_days);
+        fg_history_set_retention(history, fg_kb_params(kb)->history_days);
     return r;
 }
 
@@ -252,15 +252,6 @@ void fg__hit_fact(rctx_t *c, int rule, int line, fg_fen_t amount, const char *ba
 
 /* ---------------------------------------------------------------- preparation */
 
-static int scene_of(const char *med_type)
-{
-    if (strcmp(med_type, "41") == 0)
-        return FG_KB_SCENE_PHARMACY;
-    if (med_type[0] == '2' || strcmp(med_type, "52") == 0)
-        return FG_KB_SCENE_INPATIENT;
-    return FG_KB_SCENE_OUTPATIENT;
-}
-
 static const char *first(const char *a, const char *b)
 {
     return a != NULL && a[0] != '\0' ? a : (b != NULL ? b : "");
@@ -278,13 +269,13 @@ static int prepare(rctx_t *c)
     c->brdy = p != NULL && p->brdy != FG_DATE_NONE ? p->brdy : v != NULL ? v->brdy : FG_DATE_NONE;
     c->insutype = first(v != NULL ? v->insutype : NULL, p != NULL ? p->insutype : NULL);
     c->med_type = v != NULL ? v->med_type : "";
-    c->scene = scene_of(c->med_type);
+    c->scene = fg_history_scene(c->med_type);
     const char *lv = first(in != NULL ? in->hosp_lv : NULL, v != NULL ? v->hosp_lv : NULL);
     c->hosp_lv = (lv[0] >= '1' && lv[0] <= '3' && lv[1] == '\0') ? lv[0] - '0' : 0;
     c->inst = first(in != NULL ? in->fixmedins_code : NULL,
                     first(v != NULL ? v->fixmedins_code : NULL, d->fixmedins_code));
     c->mdtrt_id = v != NULL ? v->mdtrt_id : "";
-    c->visit32 = fg__h32(c->mdtrt_id);
+    c->visit32 = fg_history_h32(c->mdtrt_id);
     c->begin = v != NULL && v->begntime != FG_TIME_NONE ? fg_time_date(v->begntime) : FG_DATE_NONE;
     c->end = v != NULL && v->endtime != FG_TIME_NONE ? fg_time_date(v->endtime) : FG_DATE_NONE;
 
@@ -314,7 +305,7 @@ static int prepare(rctx_t *c)
         l->date = l->time != FG_TIME_NONE ? fg_time_date(l->time) : FG_DATE_NONE;
         l->total =
             f->det_item_fee_sumamt != 0 ? f->det_item_fee_sumamt : fg__qty_amount(f->cnt, f->pric);
-        l->id = fg__line_id(c->mdtrt_id, f->feedetl_sn);
+        l->id = fg_history_line_id(c->mdtrt_id, f->feedetl_sn);
         l->is_drug = f->med_list_codg[0] == 'X' || f->med_list_codg[0] == 'Z' ||
                      strcmp(f->list_type, "101") == 0;
         c->settlement_total += l->total;
@@ -353,16 +344,6 @@ static int is_refund_line(const fg_fee_line_t *f)
 }
 
 /* The time of the person's remembered line id, or none. */
-static fg_time_t remembered_time(const fg_history_t *h, const char *psn, uint64_t id)
-{
-    const fg_hist_entry_t *all = NULL;
-    size_t n = fg_history_person(h, psn, &all);
-    for (size_t i = n; i-- > 0;)
-        if (all[i].id == id)
-            return all[i].time;
-    return FG_TIME_NONE;
-}
-
 /* ---------------------------------------------------------------- verdicts */
 
 static fg_verdict_t action(fg_stage_t stage, fg_level_t level)
@@ -442,53 +423,15 @@ int fg_review_commit(fg_review_t *r, const fg_doc_t *doc, const fg_decision_t *d
 {
     if (r->hist == NULL || d->stage == FG_STAGE_PRE || doc->visit == NULL)
         return 0;
-    const fg_visit_t *v = doc->visit;
-    const char *psn = first(doc->person != NULL ? doc->person->psn_no : NULL, v->psn_no);
-    const char *inst = first(doc->institution != NULL ? doc->institution->fixmedins_code : NULL,
-                             first(v->fixmedins_code, doc->fixmedins_code));
-    uint32_t visit = fg__h32(v->mdtrt_id);
-    uint32_t inst32 = fg__h32(inst);
-    fg_hist_entry_t marker = {
-        .time = v->begntime != FG_TIME_NONE ? v->begntime
-                : doc->nfees > 0            ? doc->fees[0].fee_ocur_time
-                                            : 0,
-        .code = 0,
-        .id = fg__line_id(v->mdtrt_id, ""),
-        .qty = scene_of(v->med_type),
-        .visit = visit,
-        .inst = inst32,
-    };
-    int rc = fg__history_add(r->hist, psn, &marker);
-    for (size_t i = 0; i < doc->nfees && rc == 0; i++) {
-        const fg_fee_line_t *f = &doc->fees[i];
-        if (d->stage == FG_STAGE_IN && i < d->nlines && d->lines[i] == FG_VERDICT_BLOCK)
-            continue; /* not paid */
-        fg_time_t t = f->fee_ocur_time != FG_TIME_NONE ? f->fee_ocur_time : marker.time;
-        if (f->init_feedetl_sn[0] != '\0') {
-            /* a refund line nets out the line it reverses, on that line's day */
-            fg_time_t orig =
-                remembered_time(r->hist, psn, fg__line_id(v->mdtrt_id, f->init_feedetl_sn));
-            if (orig != FG_TIME_NONE)
-                t = orig;
-        }
-        fg_hist_entry_t e = {
-            .time = t,
-            .code = fg_kb_code_hash(f->med_list_codg, strlen(f->med_list_codg)),
-            .id = fg__line_id(v->mdtrt_id, f->feedetl_sn),
-            .qty = f->cnt,
-            .visit = visit,
-            .inst = inst32,
-        };
-        rc = fg__history_add(r->hist, psn, &e);
-        if (rc == 0 && d->nocode_used != NULL && d->nocode_used[i] > 0)
-            rc = fg__history_add_nocode(r->hist, inst, f->med_list_codg, e.id, d->nocode_used[i]);
-    }
-    if (rc == 0)
-        rc = fg__history_flush(r->hist);
-    if (rc != 0)
-        return fg_error_set(err, rc, "history", 0, "cannot update the history: %s",
-                            fg_strerror(rc));
-    return 0;
+    /* stage in: a blocked line was not paid, so it is not remembered */
+    uint8_t *skip = d->stage == FG_STAGE_IN && doc->nfees > 0 ? fg_calloc(doc->nfees, 1) : NULL;
+    if (d->stage == FG_STAGE_IN && doc->nfees > 0 && skip == NULL)
+        return fg_error_set(err, FG_ENOMEM, "history", 0, NULL);
+    for (size_t i = 0; skip != NULL && i < doc->nfees; i++)
+        skip[i] = i < d->nlines && d->lines[i] == FG_VERDICT_BLOCK;
+    int rc = fg_history_add_settlement(r->hist, doc, skip, d->nocode_used, err);
+    fg_free(skip);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- JSON */
@@ -600,22 +543,22 @@ int fg_review_snapshot(const fg_review_t *r, const fg_doc_t *doc, fg_buf_t *kb_s
         rc = fg_kb_slice_code(r->kb, hist[i].code, kb_slice);
     }
     if (rc == 0 && r->ref != NULL) {
-        rc = fg__ref_slice_person(r->ref, psn, ref_slice);
+        rc = fg_ref_slice_person(r->ref, psn, ref_slice);
         if (rc == 0)
-            rc = fg__ref_slice_code(r->ref, 1, inst, ref_slice);
+            rc = fg_ref_slice_code(r->ref, 1, inst, ref_slice);
         for (size_t i = 0; i < doc->nfees && rc == 0; i++) {
             const char *dr = doc->fees[i].bilg_dr_codg;
             int dup = 0;
             for (size_t j = 0; j < i && !dup; j++)
                 dup = strcmp(doc->fees[j].bilg_dr_codg, dr) == 0;
             if (!dup && dr[0] != '\0')
-                rc = fg__ref_slice_code(r->ref, 0, dr, ref_slice);
+                rc = fg_ref_slice_code(r->ref, 0, dr, ref_slice);
         }
     }
     if (rc == 0 && r->hist != NULL && psn[0] != '\0') {
         rc = fg_buf_printf(history_slice, "P\t%s\n", psn);
         if (rc == 0)
-            rc = fg__history_slice(r->hist, psn, inst, names, nn, history_slice);
+            rc = fg_history_slice(r->hist, psn, inst, names, nn, history_slice);
     }
     fg_free(codes);
     fg_free(names);
@@ -637,9 +580,9 @@ int fg_replay_new(const char *kb_slice, size_t kb_n, const char *ref_slice, size
     if (rc == 0)
         rc = fg_kb_load_slice(rp->kb, kb_slice, kb_n, err);
     if (rc == 0 && ref_n > 0)
-        rc = fg__ref_load_slice(rp->ref, ref_slice, ref_n, err);
+        rc = fg_ref_load_slice(rp->ref, ref_slice, ref_n, err);
     if (rc == 0 && history_n > 0)
-        rc = fg__history_load_slice(rp->hist, history_slice, history_n, err);
+        rc = fg_history_load_slice(rp->hist, history_slice, history_n, err);
     if (rc == 0) {
         rp->review = fg_review_new(rp->kb, rp->ref, rp->hist);
         if (rp->review == NULL)

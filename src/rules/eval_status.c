@@ -20,7 +20,7 @@ static void deceased(rctx_t *c)
         return;
     fg_date_t die = FG_DATE_NONE;
     char kp[80] = "", ver[16] = "input";
-    const fg__ref_death_t *d = fg__ref_death(c->ref, c->psn_no);
+    const fg_ref_death_t *d = fg_ref_death(c->ref, c->psn_no);
     if (d != NULL) {
         die = d->die_date;
         snprintf(kp, sizeof(kp), "deaths#%u", (unsigned)d->row);
@@ -44,12 +44,12 @@ static void deceased(rctx_t *c)
 
 static void not_insured(rctx_t *c)
 {
-    if (!fg__rule_on(c, R_GZ0002) || !fg__ref_has_registry(c->ref))
+    if (!fg__rule_on(c, R_GZ0002) || !fg_ref_has_registry(c->ref))
         return;
-    uint32_t prow = fg__ref_person(c->ref, c->psn_no);
+    uint32_t prow = fg_ref_person_row(c->ref, c->psn_no);
     int have_cover = 0;
     size_t probe = 0;
-    if (fg__ref_cover_next(c->ref, c->psn_no, &probe) != NULL)
+    if (fg_ref_cover_next(c->ref, c->psn_no, &probe) != NULL)
         have_cover = 1;
     for (size_t i = 0; i < c->nlines; i++) {
         const rline_t *l = &c->lines[i];
@@ -58,11 +58,11 @@ static void not_insured(rctx_t *c)
         const char *why = NULL;
         char kp[80] = "persons";
         if (have_cover) {
-            const fg__ref_cover_t *cv, *last = NULL;
+            const fg_ref_cover_t *cv, *last = NULL;
             int ok = 0;
             probe = 0;
             for (;;) {
-                cv = fg__ref_cover_next(c->ref, c->psn_no, &probe);
+                cv = fg_ref_cover_next(c->ref, c->psn_no, &probe);
                 if (cv == NULL)
                     break;
                 last = cv;
@@ -91,23 +91,9 @@ static void not_insured(rctx_t *c)
     }
 }
 
-static const char *action_text(const char *action)
+static const char *action_text(fg_ref_status_t status)
 {
-    return strcmp(action, "terminate") == 0 ? "终止" : "暂停";
-}
-
-/* The suspension of code in force on date, or NULL. */
-static const fg__ref_susp_t *in_force(const rctx_t *c, int institution, const char *code,
-                                      fg_date_t date)
-{
-    size_t probe = 0;
-    for (;;) {
-        const fg__ref_susp_t *s = fg__ref_susp_next(c->ref, institution, code, &probe);
-        if (s == NULL)
-            return NULL;
-        if (date >= s->begin && (s->end == FG_DATE_NONE || date <= s->end))
-            return s;
-    }
+    return status == FG_REF_TERMINATED ? "终止" : "暂停";
 }
 
 static void suspended(rctx_t *c)
@@ -120,19 +106,19 @@ static void suspended(rctx_t *c)
         const rline_t *l = &c->lines[i];
         if (l->date == FG_DATE_NONE)
             continue;
-        const fg__ref_susp_t *s = inst_on ? in_force(c, 1, c->inst, l->date) : NULL;
+        const fg_ref_susp_t *s = inst_on ? fg_ref_susp_on(c->ref, 1, c->inst, l->date) : NULL;
         if (s != NULL) {
             kv_t kv[] = {{"inst", c->inst},
                          {"begin", fg__date_text(c, s->begin)},
-                         {"action", action_text(s->action)}};
+                         {"action", action_text(s->status)}};
             fg__hit(c, R_GZ0004, (int)i, l->total, "line_total",
                     fg__fmt(c, "suspensions#%u", (unsigned)s->row), "ref", kv, 3);
         }
-        s = staff_on ? in_force(c, 0, l->fee->bilg_dr_codg, l->date) : NULL;
+        s = staff_on ? fg_ref_susp_on(c->ref, 0, l->fee->bilg_dr_codg, l->date) : NULL;
         if (s != NULL) {
             kv_t kv[] = {{"staff", l->fee->bilg_dr_codg},
                          {"begin", fg__date_text(c, s->begin)},
-                         {"action", action_text(s->action)}};
+                         {"action", action_text(s->status)}};
             fg__hit(c, R_GZ0003, (int)i, l->total, "line_total",
                     fg__fmt(c, "suspensions#%u", (unsigned)s->row), "ref", kv, 3);
         }
@@ -162,7 +148,7 @@ static void no_trace(rctx_t *c)
         fg_qty_t need = l->fee->cnt;
         fg_qty_t uncovered = need;
         if (declared > 0) {
-            fg_qty_t used = fg__history_nocode_used(c->hist_store, c->inst, l->fee->med_list_codg);
+            fg_qty_t used = fg_history_nocode_used(c->hist_store, c->inst, l->fee->med_list_codg);
             for (size_t j = 0; j < i; j++)
                 if (c->lines[j].code == l->code)
                     used += c->nocode_used[j];

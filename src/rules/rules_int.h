@@ -1,9 +1,9 @@
 /*
  * rules_int.h — what the files of src/rules/ share and nobody else sees.
  *
- * catalogue.c: the rule table (catalogue.csv, compiled in). ref.c: status
- * reference data. history.c: the per-person history store. engine.c: the check driver, hits,
- * verdicts, JSON, snapshots. eval_*.c: one evaluator per family, each `void
+ * catalogue.c: the rule table (catalogue.csv, compiled in). engine.c: the check driver, hits,
+ * verdicts, JSON, snapshots. The reference status and the history are modules of their own
+ * (status.h, history.h). eval_*.c: one evaluator per family, each `void
  * fg__eval_<family>(rctx_t *c)`.
  */
 #ifndef FG_RULES_INT_H
@@ -12,7 +12,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/hmap.h"
 #include "fundguard/kb.h"
 #include "fundguard/rules.h"
 
@@ -36,78 +35,6 @@ enum {
         R__COUNT
 };
 
-/* ---------------------------------------------------------------- small hash index */
-
-/* u64 key → chain of u32 values (index + 1): the core hash map with its aux unused. */
-typedef fg_hmap_t fg__idx_t;
-
-/* Values of key one by one: *probe 0 first; returns 0 when there are no more. */
-static inline uint32_t fg__idx_next(const fg__idx_t *x, uint64_t key, size_t *probe)
-{
-    const fg_hmap_slot_t *s = fg_hmap_find(x, key, probe);
-    return s != NULL ? s->value : 0;
-}
-
-uint64_t fg__hash_str(const char *s);
-
-/* ---------------------------------------------------------------- reference data */
-
-typedef struct fg__ref_death {
-    fg_date_t die_date;
-    uint32_t row;
-    char source[16];
-} fg__ref_death_t;
-
-typedef struct fg__ref_cover {
-    char insutype[8];
-    fg_date_t begin;
-    fg_date_t end; /* FG_DATE_NONE open */
-    uint32_t row;
-} fg__ref_cover_t;
-
-typedef struct fg__ref_susp {
-    int institution; /* 1 institution, 0 staff */
-    char code[16];
-    char action[16]; /* suspend | terminate */
-    fg_date_t begin;
-    fg_date_t end; /* FG_DATE_NONE open */
-    uint32_t row;
-} fg__ref_susp_t;
-
-/* Lookups (NULL / 0 when none). The earliest death of the person. */
-const fg__ref_death_t *fg__ref_death(const fg_ref_t *ref, const char *psn_no);
-/* 1 when a registry of insured persons (persons.csv or coverage.csv) was loaded. */
-int fg__ref_has_registry(const fg_ref_t *ref);
-/* The person's row in persons.csv (row number, 0 absent). */
-uint32_t fg__ref_person(const fg_ref_t *ref, const char *psn_no);
-/* Coverage periods of the person, one by one (*probe 0 first). */
-const fg__ref_cover_t *fg__ref_cover_next(const fg_ref_t *ref, const char *psn_no, size_t *probe);
-/* Suspensions of a staff member (institution 0) or institution (1), one by one. */
-const fg__ref_susp_t *fg__ref_susp_next(const fg_ref_t *ref, int institution, const char *code,
-                                        size_t *probe);
-/* Slice writing: the rows about one person / one code; slice reading into an empty ref. */
-int fg__ref_slice_person(const fg_ref_t *ref, const char *psn_no, fg_buf_t *out);
-int fg__ref_slice_code(const fg_ref_t *ref, int institution, const char *code, fg_buf_t *out);
-int fg__ref_load_slice(fg_ref_t *ref, const char *text, size_t n, fg_error_t *err);
-
-/* ---------------------------------------------------------------- history */
-
-/* Used quantity of the 无码库 stock of (institution, drug code). */
-fg_qty_t fg__history_nocode_used(const fg_history_t *h, const char *inst, const char *code);
-/* Add one entry for a person (skipped when an entry with the same id exists); appended to the
- * journal when open. */
-int fg__history_add(fg_history_t *h, const char *psn_no, const fg_hist_entry_t *e);
-int fg__history_add_nocode(fg_history_t *h, const char *inst, const char *code, uint64_t line_id,
-                           fg_qty_t qty);
-int fg__history_flush(fg_history_t *h);
-int fg__history_slice(const fg_history_t *h, const char *psn_no, const char *inst,
-                      const char *const *codes, size_t ncodes, fg_buf_t *out);
-int fg__history_load_slice(fg_history_t *h, const char *text, size_t n, fg_error_t *err);
-void fg__history_set_retention(fg_history_t *h, int days);
-
-uint64_t fg__line_id(const char *mdtrt_id, const char *feedetl_sn);
-uint32_t fg__h32(const char *s);
-
 /* ---------------------------------------------------------------- evaluation context */
 
 typedef struct rline {
@@ -118,7 +45,7 @@ typedef struct rline {
     fg_date_t date;   /* service date (China time) */
     fg_time_t time;
     fg_fen_t total; /* det_item_fee_sumamt, or pric × cnt */
-    uint64_t id;    /* fg__line_id */
+    uint64_t id;    /* fg_history_line_id */
     int is_drug;
 } rline_t;
 

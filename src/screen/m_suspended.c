@@ -114,7 +114,8 @@ static int inst_setl(fg__screen_ctx_t *cx, const fg__screen_person_t *p, const f
             rc = suspension_evidence(&f, hit);
         char d[FG_DATE_TEXTLEN + 1];
         snprintf(f.message, sizeof(f.message), "%s在医保协议%s期间（%s起）仍结算医保费用",
-                 s->fixmedins_code, strcmp(hit->action, "terminate") == 0 ? "解除" : "暂停",
+                 s->fixmedins_code,
+                 fg_ref_status_parse(hit->action) == FG_REF_TERMINATED ? "解除" : "暂停",
                  fg__screen_day(fg_date_start(hit->begin_date), d));
         if (rc == 0)
             rc = fg__screen_emit(cx, &f);
@@ -206,7 +207,7 @@ static int staff_emit(fg__screen_ctx_t *cx, const fg__screen_person_t *p, const 
     char d[FG_DATE_TEXTLEN + 1];
     snprintf(f->message, sizeof(f->message),
              "医保相关人员%s在医保支付资格%s期间（%s起）仍为参保人提供服务并结算（%zu条费用）",
-             h->code, strcmp(h->sp->action, "terminate") == 0 ? "终止" : "暂停",
+             h->code, fg_ref_status_parse(h->sp->action) == FG_REF_TERMINATED ? "终止" : "暂停",
              fg__screen_day(fg_date_start(h->sp->begin_date), d), f->feedetl_sns.n);
     return rc != 0 ? rc : fg__screen_emit(cx, f);
 }

@@ -6,7 +6,6 @@
 #include "core/compat.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,116 +20,50 @@
 
 /* ---------------------------------------------------------------- reference rows */
 
-/* One CSV field, quoted when it holds a comma, quote or line break. */
-static int csv_field(fg_buf_t *b, const char *v, int last)
-{
-    int rc = 0;
-    if (v != NULL && strpbrk(v, ",\"\r\n") != NULL) {
-        rc = fg_buf_appendc(b, '"');
-        for (const char *p = v; *p != '\0' && rc == 0; p++)
-            rc = *p == '"' ? fg_buf_appends(b, "\"\"") : fg_buf_appendc(b, *p);
-        if (rc == 0)
-            rc = fg_buf_appendc(b, '"');
-    } else if (v != NULL) {
-        rc = fg_buf_appends(b, v);
-    }
-    return rc == 0 ? fg_buf_appendc(b, last ? '\n' : ',') : rc;
-}
+/* The status rows and the drug catalogue set through the API (PUT /v1/reference/…), added to the
+ * review's reference status as the model's records (after --ref's files: a drug's row replaces
+ * the file's). Each feed numbers its records from 1, as the reference file it stands for would. */
+typedef struct ref_build {
+    fg_ref_t **ref;
+    uint32_t rows[FG_STORE_FEED_CATALOGUE + 1];
+    fg_error_t *err;
+} ref_build_t;
 
-static const char *member(json_t *o, const char *key)
+static int ref_row(void *ctx, const fg_store_ref_t *r)
 {
-    const char *v = json_string_value(json_object_get(o, key));
-    return v != NULL ? v : "";
-}
-
-/* The reference files the store's rows become. */
-enum { REF_DEATHS, REF_SUSPENSIONS, REF_CATALOGUE, REF__FILES };
-
-/* One reference row of the store as a deaths.csv, suspensions.csv or catalogue.csv row (rows that
- * say nothing to the review — alive, active, a drug without a pack size — are skipped). */
-static int ref_row_csv(const char *kind, json_t *row, fg_buf_t files[REF__FILES])
-{
-    const char *status = member(row, "status");
-    const char *code = member(row, "code");
-    json_t *body = json_object_get(row, "body");
-    fg_buf_t *deaths = &files[REF_DEATHS], *susp = &files[REF_SUSPENSIONS];
-    if (strcmp(kind, "drug") == 0) {
-        json_int_t pack = json_integer_value(json_object_get(body, "pack_units"));
-        if (pack <= 0)
-            return 0;
-        char n[24];
-        snprintf(n, sizeof(n), "%lld", (long long)pack);
-        int rc = csv_field(&files[REF_CATALOGUE], code, 0);
-        return rc == 0 ? csv_field(&files[REF_CATALOGUE], n, 1) : rc;
-    }
-    if (strcmp(kind, "person") == 0) {
-        if (strcmp(status, "deceased") != 0)
-            return 0;
-        const char *src = member(body, "source");
-        int rc = csv_field(deaths, code, 0);
-        if (rc == 0)
-            rc = csv_field(deaths, member(body, "die_date"), 0);
-        return rc == 0 ? csv_field(deaths, src[0] ? src : "api", 1) : rc;
-    }
-    if (strcmp(status, "active") == 0)
-        return 0;
-    int rc = csv_field(susp, kind, 0);
-    if (rc == 0)
-        rc = csv_field(susp, code, 0);
-    if (rc == 0)
-        rc = csv_field(susp, strcmp(status, "terminated") == 0 ? "terminate" : "suspend", 0);
-    if (rc == 0)
-        rc = csv_field(susp, member(body, "begin_date"), 0);
-    if (rc == 0)
-        rc = csv_field(susp, member(body, "end_date"), 0);
-    return rc == 0 ? csv_field(susp, member(body, "reason"), 1) : rc;
+    ref_build_t *b = ctx;
+    fg_store_feed_t feed;
+    int rc = fg_store_ref_feed(r, &feed, b->err);
+    if (rc != 0 || feed.kind == FG_STORE_FEED_NONE)
+        return rc;
+    if (*b->ref == NULL && (*b->ref = fg_ref_new()) == NULL)
+        return fg_error_set(b->err, FG_ENOMEM, "", 0, NULL);
+    uint32_t row = ++b->rows[feed.kind];
+    if (feed.kind == FG_STORE_FEED_DEATH)
+        rc = fg_ref_add_death(*b->ref, &feed.u.death, row);
+    else if (feed.kind == FG_STORE_FEED_SUSPENSION)
+        rc = fg_ref_add_suspension(*b->ref, &feed.u.suspension, row);
+    else
+        rc = fg_ref_add_catalogue(*b->ref, &feed.u.item);
+    return rc != 0 ? fg_error_set(b->err, rc, "", 0, "reference row %s %s", r->kind, r->code) : 0;
 }
 
 /* The status rows and the drug catalogue set through the API (PUT /v1/reference/…), as the
- * review's reference files (loaded after --ref's: a drug's row replaces the file's). */
+ * review's reference records (added after --ref's files: a drug's row replaces the file's). */
 static int ref_from_store(void *ctx, fg_ref_t **ref, fg_error_t *err)
 {
     fg_server_t *s = ctx;
     static const char *const kinds[] = {"person", "staff", "institution", "drug"};
-    static const char *const names[REF__FILES] = {"deaths.csv", "suspensions.csv", "catalogue.csv"};
-    static const char *const heads[REF__FILES] = {
-        "psn_no,die_date,source\n", "subject_type,subject_code,action,begin_date,end_date,reason\n",
-        "med_list_codg,pack_units\n"};
-    fg_buf_t files[REF__FILES], page;
-    for (int f = 0; f < REF__FILES; f++) {
-        fg_buf_init(&files[f], 256u << 20);
-        fg_buf_appends(&files[f], heads[f]);
-    }
-    fg_buf_init(&page, 64u << 20);
+    ref_build_t b = {.ref = ref, .err = err};
     int rc = 0;
     for (size_t k = 0; k < FG_ARRAY_LEN(kinds) && rc == 0; k++) {
-        char after[128] = "";
-        for (;;) {
-            fg_buf_reset(&page);
-            rc = fg_store_ref_list(s->store, kinds[k], "", after, 1000, &page, err);
-            json_t *o = rc == 0 ? json_loadb(page.data, page.len, 0, NULL) : NULL;
-            json_t *items = json_object_get(o, "items");
-            for (size_t i = 0; rc == 0 && i < json_array_size(items); i++)
-                rc = ref_row_csv(kinds[k], json_array_get(items, i), files);
-            const char *next = json_string_value(json_object_get(o, "next"));
-            if (next != NULL)
-                snprintf(after, sizeof(after), "%s", next);
-            json_decref(o);
-            if (rc != 0 || next == NULL)
-                break;
-        }
+        char after[FG_STORE_REF_CODE_MAX + 1] = "";
+        do {
+            char next[FG_STORE_REF_CODE_MAX + 1];
+            rc = fg_store_ref_list(s->store, kinds[k], "", after, 1000, ref_row, &b, next, err);
+            memcpy(after, next, sizeof(after));
+        } while (rc == 0 && after[0] != '\0');
     }
-    for (int f = 0; f < REF__FILES && rc == 0; f++) {
-        if (files[f].len == strlen(heads[f]))
-            continue;
-        if (*ref == NULL && (*ref = fg_ref_new()) == NULL)
-            rc = fg_error_set(err, FG_ENOMEM, "", 0, NULL);
-        else
-            rc = fg_ref_load_mem(*ref, names[f], files[f].data, files[f].len, err);
-    }
-    for (int f = 0; f < REF__FILES; f++)
-        fg_buf_release(&files[f]);
-    fg_buf_release(&page);
     return rc;
 }
 

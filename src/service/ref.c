@@ -260,14 +260,14 @@ int fg_service_ref_put(fg_service_t *s, const fg_actor_t *a, const char *kind, c
         fg_store_ref_t r = {.kind = kind,
                             .code = code,
                             .fixmedins_code = row.inst,
-                            .status = json_string_value(json_object_get(o, "status")),
+                            .status = fg_ref_status_parse(
+                                json_string_value(json_object_get(o, "status"))),
                             .body = body};
         rc = ref_store(s, a, &r, body_len, err);
     }
-    if (rc == 0) {
-        char inst_out[16];
-        fg_store_ref_get(s->store, kind, code, inst_out, out, err);
-    }
+    fg_store_ref_t got;
+    if (rc == 0 && fg_store_ref_get(s->store, kind, code, arena, &got, err) == 0)
+        fg_store_ref_json(&got, out);
     free(dumped);
     json_decref(o);
     return rc;
@@ -276,15 +276,18 @@ int fg_service_ref_put(fg_service_t *s, const fg_actor_t *a, const char *kind, c
 int fg_service_ref_get(fg_service_t *s, const fg_actor_t *a, const char *kind, const char *code,
                        fg_buf_t *out, fg_error_t *err)
 {
-    char inst[16];
-    int rc = fg_store_ref_get(s->store, kind, code, inst, out, err);
+    fg_arena_t arena;
+    fg_arena_init(&arena, 4096);
+    fg_store_ref_t r;
+    int rc = fg_store_ref_get(s->store, kind, code, &arena, &r, err);
     if (rc != 0) {
         snprintf(err->where, sizeof(err->where), "code");
-        return rc;
+    } else {
+        rc = ref_public(kind) ? 0 : fg__svc_in_scope(a, r.fixmedins_code, err);
+        if (rc == 0 && (rc = fg_store_ref_json(&r, out)) != 0)
+            fg_error_set(err, rc, "", 0, NULL);
     }
-    rc = ref_public(kind) ? 0 : fg__svc_in_scope(a, inst, err);
-    if (rc != 0)
-        fg_buf_reset(out);
+    fg_arena_release(&arena);
     return rc;
 }
 
@@ -296,7 +299,18 @@ int fg_service_ref_list(fg_service_t *s, const fg_actor_t *a, const char *kind, 
                             "an institution looks a person up by psn_no; the list is the bureau's");
     if (a->scope[0] != '\0' && !ref_public(kind))
         inst = a->scope;
-    int rc = fg_store_ref_list(s->store, kind, inst, after, limit, out, err);
+    fg__svc_page_t pg = {.out = out};
+    char next[FG_STORE_REF_CODE_MAX + 1] = "";
+    int rc = fg_buf_appends(out, "{\"items\":[");
+    if (rc == 0)
+        rc = fg_store_ref_list(s->store, kind, inst, after, limit, fg__svc_ref_item, &pg, next, err);
+    if (rc == 0)
+        rc = fg_buf_appends(out, "],\"next\":");
+    if (rc == 0)
+        rc = next[0] != '\0' ? fg_buf_append_json_str(out, next, strlen(next))
+                              : fg_buf_appends(out, "null");
+    if (rc == 0)
+        rc = fg_buf_appendc(out, '}');
     if (rc != 0)
         err->where[0] = '\0';
     return rc;

@@ -69,4 +69,12 @@ void fg__svc_copy(char *dst, size_t cap, const char *src);
 /* ,"name":"value" with the value through the JSON string writer (never invalid UTF-8). */
 int fg__svc_json_member(fg_buf_t *out, const char *name, const char *value);
 
+/* Store records written as the items of a page {"items":[…],"next":…} (reads.c). */
+typedef struct fg__svc_page {
+    fg_buf_t *out;
+    int n;
+} fg__svc_page_t;
+int fg__svc_alert_item(void *ctx, const fg_store_alert_t *a);
+int fg__svc_ref_item(void *ctx, const fg_store_ref_t *r);
+
 #endif

@@ -248,19 +248,18 @@ static int settle_store(fg_service_t *s, const fg_actor_t *a, const fg_doc_t *do
 static int settle_again(fg_service_t *s, const fg_actor_t *a, fg_store_settlement_t *ss,
                         fg_service_settled_t *res, int *done, fg_error_t *err)
 {
-    char prior_inst[16];
-    fg_buf_t prior;
-    fg_buf_init(&prior, 64u << 20);
-    int rc = fg_store_settlement_get(s->store, ss->setl_id, prior_inst, &prior, err);
-    fg_buf_release(&prior);
+    fg_arena_t arena;
+    fg_arena_init(&arena, 4096);
+    fg_store_settlement_t prior;
+    int rc = fg_store_settlement_get(s->store, ss->setl_id, &arena, &prior, err);
     *done = rc != FG_ENOTFOUND;
+    if (rc == 0)
+        rc = fg__svc_in_scope(a, prior.fixmedins_code, err);
+    else if (rc != FG_ENOTFOUND)
+        err->where[0] = '\0';
+    fg_arena_release(&arena);
     if (rc == FG_ENOTFOUND)
         return 0;
-    if (rc != 0) {
-        err->where[0] = '\0';
-        return rc;
-    }
-    rc = fg__svc_in_scope(a, prior_inst, err);
     if (rc != 0)
         return rc;
     fg_buf_t again;

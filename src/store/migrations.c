@@ -93,5 +93,12 @@ static const char m0002[] =
     "    at text NOT NULL\n"
     ");\n";
 
-const char *const fg__store_migrations[] = {m0001, m0002};
+static const char m0003[] =
+    /* One vocabulary of statuses (model.h fg_ref_status_t): a reference row's status is the
+     * model's word; a row written with a suspension's action word instead reads as the status it
+     * gives. */
+    "UPDATE fg_ref SET status = 'suspended' WHERE status = 'suspend';\n"
+    "UPDATE fg_ref SET status = 'terminated' WHERE status = 'terminate';\n";
+
+const char *const fg__store_migrations[] = {m0001, m0002, m0003};
 const int fg__store_nmigrations = (int)FG_ARRAY_LEN(fg__store_migrations);

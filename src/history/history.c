@@ -1,6 +1,7 @@
 /*
- * history.c — the compact per-person history the windowed rules read (courses, cycles, frequency
- * per day, duplicate pairs across settlements, frequent visits), and the 无码库 stock used so far.
+ * history.c — the compact per-person history (history.h) the windowed rules read (courses, cycles,
+ * frequency per day, duplicate pairs across settlements, frequent visits), and the 无码库 stock
+ * used so far.
  *
  * In memory: hash of psn_no → an array of 40-byte entries (fg_hist_entry_t), at most
  * HIST_MAX_PER_PERSON per person; entries older than the retention (params history_days, default
@@ -21,10 +22,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/hmap.h"
 #include "fundguard/alloc.h"
 #include "fundguard/buf.h"
 #include "fundguard/hash.h"
-#include "rules/rules_int.h"
+#include "fundguard/history.h"
+#include "fundguard/kb.h"
 
 #define HIST_MAGIC          "FGHIST01"
 #define HIST_REC            64
@@ -45,12 +48,12 @@ typedef struct nocode_use {
 } nocode_use_t;
 
 struct fg_history {
-    fg__idx_t idx; /* person key → persons + 1 */
+    fg_hmap_t idx; /* person key → persons + 1 */
     hperson_t *persons;
     size_t npersons;
     size_t persons_cap;
     size_t nentries;
-    fg__idx_t nidx; /* stock key → uses + 1 */
+    fg_hmap_t nidx; /* stock key → uses + 1 */
     nocode_use_t *uses;
     size_t nuses;
     size_t uses_cap;
@@ -60,14 +63,26 @@ struct fg_history {
     int loading;      /* 1 while replaying the journal */
 };
 
-uint64_t fg__line_id(const char *mdtrt_id, const char *feedetl_sn)
+/* u64 key → chain of u32 values (index + 1): the core hash map with its aux unused. */
+static uint32_t idx_next(const fg_hmap_t *x, uint64_t key, size_t *probe)
+{
+    const fg_hmap_slot_t *s = fg_hmap_find(x, key, probe);
+    return s != NULL ? s->value : 0;
+}
+
+static uint64_t hash_str(const char *s)
+{
+    return fg_hmap_fold(fg_hash64(s, strlen(s)));
+}
+
+uint64_t fg_history_line_id(const char *mdtrt_id, const char *feedetl_sn)
 {
     uint64_t h =
         fg_hash64_seed(feedetl_sn, strlen(feedetl_sn), fg_hash64(mdtrt_id, strlen(mdtrt_id)));
     return h != 0 ? h : 1;
 }
 
-uint32_t fg__h32(const char *s)
+uint32_t fg_history_h32(const char *s)
 {
     return (uint32_t)fg_hash64(s, strlen(s));
 }
@@ -92,7 +107,7 @@ void fg_history_free(fg_history_t *h)
 {
     if (h == NULL)
         return;
-    fg__history_flush(h);
+    fg_history_flush(h);
     if (h->fd >= 0)
         close(h->fd);
     for (size_t i = 0; i < h->npersons; i++)
@@ -105,7 +120,7 @@ void fg_history_free(fg_history_t *h)
     fg_free(h);
 }
 
-void fg__history_set_retention(fg_history_t *h, int days)
+void fg_history_set_retention(fg_history_t *h, int days)
 {
     if (days > 0)
         h->retention_days = days;
@@ -125,7 +140,7 @@ static hperson_t *find_person(const fg_history_t *h, uint64_t key)
 {
     size_t probe = 0;
     for (;;) {
-        uint32_t v = fg__idx_next(&h->idx, key, &probe);
+        uint32_t v = idx_next(&h->idx, key, &probe);
         if (v == 0)
             return NULL;
         if (h->persons[v - 1].key == key)
@@ -138,14 +153,14 @@ size_t fg_history_person(const fg_history_t *h, const char *psn_no, const fg_his
     *out = NULL;
     if (h == NULL || psn_no[0] == '\0')
         return 0;
-    hperson_t *p = find_person(h, fg__hash_str(psn_no));
+    hperson_t *p = find_person(h, hash_str(psn_no));
     if (p == NULL)
         return 0;
     *out = p->e;
     return p->n;
 }
 
-/* Journal one record (buffered until fg__history_flush). */
+/* Journal one record (buffered until fg_history_flush). */
 static int journal(fg_history_t *h, uint8_t type, uint64_t key, const fg_hist_entry_t *e)
 {
     if (h->fd < 0 || h->loading)
@@ -160,7 +175,7 @@ static int journal(fg_history_t *h, uint8_t type, uint64_t key, const fg_hist_en
     return fg_buf_append(&h->pending, rec, sizeof(rec));
 }
 
-int fg__history_flush(fg_history_t *h)
+int fg_history_flush(fg_history_t *h)
 {
     if (h->fd < 0 || h->pending.len == 0)
         return 0;
@@ -244,18 +259,18 @@ static int add_entry(fg_history_t *h, uint64_t key, const fg_hist_entry_t *e)
     return journal(h, 1, key, e);
 }
 
-int fg__history_add(fg_history_t *h, const char *psn_no, const fg_hist_entry_t *e)
+int fg_history_add(fg_history_t *h, const char *psn_no, const fg_hist_entry_t *e)
 {
     if (psn_no[0] == '\0')
         return 0;
-    return add_entry(h, fg__hash_str(psn_no), e);
+    return add_entry(h, hash_str(psn_no), e);
 }
 
 static nocode_use_t *find_use(const fg_history_t *h, uint64_t key)
 {
     size_t probe = 0;
     for (;;) {
-        uint32_t v = fg__idx_next(&h->nidx, key, &probe);
+        uint32_t v = idx_next(&h->nidx, key, &probe);
         if (v == 0)
             return NULL;
         if (h->uses[v - 1].key == key)
@@ -290,18 +305,103 @@ static int add_use(fg_history_t *h, uint64_t key, fg_qty_t qty, uint64_t line_id
     return journal(h, 2, key, &e);
 }
 
-int fg__history_add_nocode(fg_history_t *h, const char *inst, const char *code, uint64_t line_id,
-                           fg_qty_t qty)
+int fg_history_add_nocode(fg_history_t *h, const char *inst, const char *code, uint64_t line_id,
+                          fg_qty_t qty)
 {
     return add_use(h, nocode_key(inst, code), qty, line_id);
 }
 
-fg_qty_t fg__history_nocode_used(const fg_history_t *h, const char *inst, const char *code)
+fg_qty_t fg_history_nocode_used(const fg_history_t *h, const char *inst, const char *code)
 {
     if (h == NULL)
         return 0;
     const nocode_use_t *u = find_use(h, nocode_key(inst, code));
     return u != NULL ? u->used : 0;
+}
+
+fg_time_t fg_history_time_of(const fg_history_t *h, const char *psn_no, uint64_t id)
+{
+    const fg_hist_entry_t *all = NULL;
+    size_t n = fg_history_person(h, psn_no, &all);
+    for (size_t i = n; i-- > 0;)
+        if (all[i].id == id)
+            return all[i].time;
+    return FG_TIME_NONE;
+}
+
+/* ---------------------------------------------------------------- settlements */
+
+int fg_history_scene(const char *med_type)
+{
+    if (strcmp(med_type, "41") == 0)
+        return FG_KB_SCENE_PHARMACY;
+    if (med_type[0] == '2' || strcmp(med_type, "52") == 0)
+        return FG_KB_SCENE_INPATIENT;
+    return FG_KB_SCENE_OUTPATIENT;
+}
+
+static const char *first(const char *a, const char *b)
+{
+    return a != NULL && a[0] != '\0' ? a : (b != NULL ? b : "");
+}
+
+/* A fee line as the person's entry; a refund line on the day of the line it reverses. */
+static fg_hist_entry_t fee_entry(const fg_history_t *h, const char *psn, const fg_visit_t *v,
+                                 const fg_fee_line_t *f, const fg_hist_entry_t *marker)
+{
+    fg_time_t t = f->fee_ocur_time != FG_TIME_NONE ? f->fee_ocur_time : marker->time;
+    if (f->init_feedetl_sn[0] != '\0') {
+        /* a refund line nets out the line it reverses, on that line's day */
+        fg_time_t orig =
+            fg_history_time_of(h, psn, fg_history_line_id(v->mdtrt_id, f->init_feedetl_sn));
+        if (orig != FG_TIME_NONE)
+            t = orig;
+    }
+    return (fg_hist_entry_t){
+        .time = t,
+        .code = fg_kb_code_hash(f->med_list_codg, strlen(f->med_list_codg)),
+        .id = fg_history_line_id(v->mdtrt_id, f->feedetl_sn),
+        .qty = f->cnt,
+        .visit = marker->visit,
+        .inst = marker->inst,
+    };
+}
+
+int fg_history_add_settlement(fg_history_t *h, const fg_doc_t *doc, const uint8_t *skip,
+                              const fg_qty_t *nocode_used, fg_error_t *err)
+{
+    const fg_visit_t *v = doc->visit;
+    if (v == NULL)
+        return 0;
+    const char *psn = first(doc->person != NULL ? doc->person->psn_no : NULL, v->psn_no);
+    const char *inst = first(doc->institution != NULL ? doc->institution->fixmedins_code : NULL,
+                             first(v->fixmedins_code, doc->fixmedins_code));
+    fg_hist_entry_t marker = {
+        .time = v->begntime != FG_TIME_NONE ? v->begntime
+                : doc->nfees > 0            ? doc->fees[0].fee_ocur_time
+                                            : 0,
+        .code = 0,
+        .id = fg_history_line_id(v->mdtrt_id, ""),
+        .qty = fg_history_scene(v->med_type),
+        .visit = fg_history_h32(v->mdtrt_id),
+        .inst = fg_history_h32(inst),
+    };
+    int rc = fg_history_add(h, psn, &marker);
+    for (size_t i = 0; i < doc->nfees && rc == 0; i++) {
+        if (skip != NULL && skip[i])
+            continue; /* not paid */
+        const fg_fee_line_t *f = &doc->fees[i];
+        fg_hist_entry_t e = fee_entry(h, psn, v, f, &marker);
+        rc = fg_history_add(h, psn, &e);
+        if (rc == 0 && nocode_used != NULL && nocode_used[i] > 0)
+            rc = fg_history_add_nocode(h, inst, f->med_list_codg, e.id, nocode_used[i]);
+    }
+    if (rc == 0)
+        rc = fg_history_flush(h);
+    if (rc != 0)
+        return fg_error_set(err, rc, "history", 0, "cannot update the history: %s",
+                            fg_strerror(rc));
+    return 0;
 }
 
 /* ---------------------------------------------------------------- the journal */
@@ -381,8 +481,8 @@ int fg_history_open(fg_history_t *h, const char *dir, fg_error_t *err)
 
 /* ---------------------------------------------------------------- slices */
 
-int fg__history_slice(const fg_history_t *h, const char *psn_no, const char *inst,
-                      const char *const *codes, size_t ncodes, fg_buf_t *out)
+int fg_history_slice(const fg_history_t *h, const char *psn_no, const char *inst,
+                     const char *const *codes, size_t ncodes, fg_buf_t *out)
 {
     if (h == NULL)
         return 0;
@@ -395,7 +495,7 @@ int fg__history_slice(const fg_history_t *h, const char *psn_no, const char *ins
                            "\t%" PRIu32 "\n",
                            e[i].time, e[i].code, e[i].id, e[i].qty, e[i].visit, e[i].inst);
     for (size_t i = 0; i < ncodes && rc == 0; i++) {
-        fg_qty_t used = fg__history_nocode_used(h, inst, codes[i]);
+        fg_qty_t used = fg_history_nocode_used(h, inst, codes[i]);
         if (used != 0)
             rc = fg_buf_printf(out, "N\t%s\t%s\t%" PRId64 "\n", inst, codes[i], used);
     }
@@ -403,7 +503,7 @@ int fg__history_slice(const fg_history_t *h, const char *psn_no, const char *ins
 }
 
 /* Load a slice as the history of psn_no (the slice's lines belong to that person). */
-int fg__history_load_slice(fg_history_t *h, const char *text, size_t n, fg_error_t *err)
+int fg_history_load_slice(fg_history_t *h, const char *text, size_t n, fg_error_t *err)
 {
     char *copy = fg_strndup(text, n);
     if (copy == NULL)
@@ -420,7 +520,7 @@ int fg__history_load_slice(fg_history_t *h, const char *text, size_t n, fg_error
         char a[48], b[48];
         long long qty;
         if (strncmp(p, "P\t", 2) == 0) {
-            person = fg__hash_str(p + 2);
+            person = hash_str(p + 2);
         } else if (p[0] == 'H' && person != 0 &&
                    sscanf(p,
                           "H\t%" SCNd64 "\t%" SCNx64 "\t%" SCNx64 "\t%" SCNd64 "\t%" SCNu32
