@@ -59,6 +59,21 @@ enum {
 static const char *const route_names[FG__ROUTES] = {
     "other", "healthz", "metrics",  "check",     "settlements", "settlement_get", "inventory",
     "trace", "alerts",  "findings", "reference", "kb_reload",   "audit",          "nhsa"};
+/* The routes' path patterns, as the request log line names them (R_REFERENCE: with a code). */
+static const char *const route_patterns[FG__ROUTES] = {NULL,
+                                                       "/healthz",
+                                                       "/metrics",
+                                                       "/v1/settlements/check",
+                                                       "/v1/settlements",
+                                                       "/v1/settlements/{setl_id}",
+                                                       "/v1/inventory",
+                                                       "/v1/trace/{drug_trac_codg}",
+                                                       "/v1/alerts",
+                                                       "/v1/findings",
+                                                       "/v1/reference/{kind}/{code}",
+                                                       "/v1/kb/reload",
+                                                       "/v1/audit",
+                                                       "/nhsa/{infno}"};
 static const int statuses[FG__STATUSES] = {200, 201, 400, 401, 403, 404, 405,
                                            409, 413, 429, 500, 503, 0};
 static const double bucket_ms[FG__BUCKETS] = {0.25, 0.5, 1,   2.5, 5,    10,
@@ -79,6 +94,7 @@ static int fail(req_ctx_t *c, int status, int code, const char *field, const cha
                            field != NULL ? strlen(field) : 0);
     fg_buf_appends(&rs->body, ",\"message\":");
     const char *m = msg != NULL && msg[0] != '\0' ? msg : fg_strerror(code);
+    fg__http_note_error(c->rq, status, code, m);
     fg_buf_append_json_str(&rs->body, m, strlen(m));
     fg_buf_appendc(&rs->body, '}');
     return status;
@@ -1345,6 +1361,7 @@ static int do_reload(req_ctx_t *c, fg_buf_t *out)
         else
             fg__engine_put(e);
     }
+    fg__log_reload(s, c->who.id, rc == 0 ? fg_kb_version(e->kb) : NULL, rc, &err);
     pthread_mutex_unlock(&s->reload_mu);
     if (rc != 0) {
         fg_buf_reset(out);
@@ -1677,6 +1694,15 @@ static int route_of(const char *p)
     return R_OTHER;
 }
 
+/* The path pattern of the route a path names (NULL when none). */
+static const char *route_pattern(const char *p)
+{
+    int r = route_of(p);
+    if (r == R_REFERENCE && strchr(p + 14, '/') == NULL)
+        return "/v1/reference/{kind}";
+    return route_patterns[r];
+}
+
 /* Count the answer: by route and status, and its duration in the histogram. */
 static void count(fg__metrics_t *m, const char *path, int status, long long us)
 {
@@ -1754,4 +1780,5 @@ void fg__api_handle(void *app, const fg__http_req_t *rq, fg__http_resp_t *rs)
         fg_arena_reset(c.arena);
     atomic_fetch_sub(&s->m.inflight, 1);
     count(&s->m, rq->path, st, now_us() - t0);
+    fg__http_note(rq, route_pattern(rq->path), c.who.id, c.who.role, c.who.fixmedins_code);
 }

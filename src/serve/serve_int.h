@@ -33,6 +33,7 @@ typedef struct fg__bucket {
     char id[48];
     double tokens;
     double last; /* seconds, monotonic */
+    int limited; /* the last call was refused (logged once until one passes) */
 } fg__bucket_t;
 
 typedef struct fg__rate {
@@ -157,6 +158,11 @@ fg_arena_t *fg__thread_arena(void);
  * another institution cut to its time, units and outcome and "same_institution": false. 0, or
  * FG_EINTERNAL / FG_ENOMEM (then the body must not be sent). */
 int fg__scope_redact(fg_buf_t *body, const char *inst);
+
+/* The log line of a knowledge-base reload asked for by (a key id or officer; serve.c): kb_version
+ * when rc is 0, else the error. The log file is opened again first. */
+void fg__log_reload(fg_server_t *s, const char *by, const char *kb_version, int rc,
+                    const fg_error_t *err);
 
 /* The HTTP handler (api.c). */
 void fg__api_handle(void *app, const fg__http_req_t *req, fg__http_resp_t *resp);
