@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -257,6 +258,23 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ptr,
     atomic_fetch_sub(&h->inflight, 1);
 }
 
+/* libmicrohttpd's own complaints (a socket error, the connection limit reached, …) as log lines
+ * (http.error, warn) like everything else the server writes. */
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+    size_t len = n < 0 ? 0 : (size_t)n >= sizeof(msg) ? sizeof(msg) - 1 : (size_t)n;
+    while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+        len--;
+    fg_log_line_t l;
+    if (fg_log_begin(&l, FG_LOG_WARN, "http.error")) {
+        fg_log_strn(&l, "message", msg, len);
+        fg_log_end(&l);
+    }
+}
+
 int fg__http_start(const fg__http_opts_t *o, fg__http_handler fn, void *app, fg__http_t **out,
                    uint16_t *port, fg_error_t *err)
 {
@@ -285,7 +303,8 @@ int fg__http_start(const fg__http_opts_t *o, fg__http_handler fn, void *app, fg_
         MHD_OPTION_THREAD_POOL_SIZE, o->workers, MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, o->conn_timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
         h, MHD_OPTION_URI_LOG_CALLBACK, on_uri, h, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)POOL_BYTES, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+        (size_t)POOL_BYTES, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_EXTERNAL_LOGGER,
+        mhd_log, NULL, MHD_OPTION_END);
     if (h->d == NULL) {
         fg_free(h);
         return fg_error_set(err, FG_E_CONFIG, "port", 0, "cannot listen on %s:%u", o->listen,
