@@ -53,6 +53,8 @@ typedef struct fg_serve_config {
     int64_t shutdown_grace;      /* seconds to finish requests in flight on SIGTERM */
     char ledger_fsync[8];        /* batch | always | off */
     int64_t ledger_expect_codes; /* codes the ledger index is sized for; 0 grows */
+    char log_level[8];           /* debug | info | warn | error | off; "" as the process has it */
+    char log_file[FG_SERVE_PATH_MAX]; /* log lines appended here ("" stderr) */
 } fg_serve_config_t;
 
 /* One option of the table. */
@@ -81,6 +83,9 @@ typedef struct fg_server fg_server_t;
 /* Open the store, the ledger and the knowledge base, and start listening. *port gets the bound
  * port. Errors: FG_E_CONFIG, FG_E_STORE, ledger and kb errors, negated errno. */
 int fg_server_new(const fg_serve_config_t *c, fg_server_t **out, uint16_t *port, fg_error_t *err);
+/* Open the log file again (after a rotation; SIGHUP) and say so in the log. 0 or a negated errno.
+ */
+int fg_server_reopen_log(fg_server_t *s);
 /* Stop accepting, let requests in flight finish (up to shutdown_grace seconds), stop the workers.
  */
 void fg_server_stop(fg_server_t *s);

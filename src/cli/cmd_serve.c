@@ -6,7 +6,9 @@
  * Every option of the table (listen, port, data, db, kb, ref, workers, max_body, …) may be set in
  * the config file (`key = value`) or as a flag (--max-body 1048576); flags win. SIGTERM or SIGINT
  * stops it gracefully: no new connections, requests in flight finish, the ledger journal is synced
- * and the store closed, exit 0.
+ * and the store closed, exit 0. SIGHUP opens the log file again (after a rotation). What it does
+ * is in its log: one JSON object a line (start, every request, reload, shutdown, errors; see
+ * docs/operations.md), on stderr unless log_file says otherwise.
  *
  * Exit: 0 stopped by a signal; 2 usage or a bad option; 3 the data, store or knowledge base cannot
  * be opened; 4 internal error.
@@ -20,14 +22,16 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "fundguard/log.h"
 #include "fundguard/serve.h"
 
 static void help(FILE *out)
 {
     fprintf(out, "usage: fundguard serve [--config FILE] [--OPTION VALUE …] [--print-config]\n\n"
                  "Serves the HTTP API (docs/openapi.yaml) until SIGTERM or SIGINT, then finishes\n"
-                 "the requests in flight, syncs the ledger and exits 0. Options (config-file key\n"
-                 "or --flag; '-' and '_' are the same in flags):\n\n");
+                 "the requests in flight, syncs the ledger and exits 0; SIGHUP opens log_file\n"
+                 "again. Logs one JSON object a line (docs/operations.md). Options (config-file\n"
+                 "key or --flag; '-' and '_' are the same in flags):\n\n");
     size_t n;
     const fg_serve_option_t *o = fg_serve_options(&n);
     for (size_t i = 0; i < n; i++) {
@@ -91,6 +95,7 @@ int fg_cmd_serve(int argc, char **argv)
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     fg_server_t *s = NULL;
@@ -103,17 +108,26 @@ int fg_cmd_serve(int argc, char **argv)
     }
     if (c.port_file[0] != '\0' && write_port(c.port_file, port) != 0)
         fprintf(stderr, "fundguard serve: cannot write %s\n", c.port_file);
-    fprintf(stderr, "fundguard serve: listening on http://%s:%u\n", c.listen, (unsigned)port);
     int sig = 0;
-    sigwait(&set, &sig);
-    fprintf(stderr, "fundguard serve: %s: finishing requests in flight\n",
-            sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+        fg_server_reopen_log(s);
+    fg_log_line_t l;
+    if (fg_log_begin(&l, FG_LOG_INFO, "shutdown")) {
+        fg_log_str(&l, "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        fg_log_int(&l, "grace_s", c.shutdown_grace);
+        fg_log_end(&l);
+    }
     fg_server_stop(s);
     rc = fg_server_free(s, &err);
+    if (fg_log_begin(&l, rc == 0 ? FG_LOG_INFO : FG_LOG_ERROR, "stop")) {
+        fg_log_bool(&l, "ok", rc == 0);
+        if (rc != 0)
+            fg_log_str(&l, "error", fg_err_name(rc));
+        fg_log_end(&l);
+    }
     if (rc != 0) {
         fprintf(stderr, "fundguard serve: on close: %s [%s]\n", err.msg, fg_err_name(rc));
         return FG_EXIT_INTERNAL;
     }
-    fprintf(stderr, "fundguard serve: stopped\n");
     return FG_EXIT_OK;
 }

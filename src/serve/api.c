@@ -68,6 +68,7 @@ static int answer_error(fg__req_t *c, int status, int code, const char *field, c
                            field != NULL ? strlen(field) : 0);
     fg_buf_appends(&rs->body, ",\"message\":");
     const char *m = msg != NULL && msg[0] != '\0' ? msg : fg_strerror(code);
+    fg__http_note_error(c->rq, status, code, m);
     fg_buf_append_json_str(&rs->body, m, strlen(m));
     fg_buf_appendc(&rs->body, '}');
     return status;
@@ -275,21 +276,20 @@ void fg__api_handle(void *app, const fg__http_req_t *rq, fg__http_resp_t *rs)
     fg_server_t *s = app;
     long long t0 = now_us();
     atomic_fetch_add(&s->m.inflight, 1);
-    fg__req_t c = {.s = s, .rq = rq, .rs = rs, .info = &rs->info};
+    fg__req_t c = {.s = s, .rq = rq, .rs = rs};
     c.arena = fg__thread_arena();
     if (c.arena == NULL) {
         fg_arena_init(&c.own, 0);
         c.arena = &c.own;
     }
     int route = fg__route_index(rq->path);
-    int nnames;
-    c.info->route = fg__route_names(&nnames)[route];
     char *pbuf = fg_arena_alloc(c.arena, strlen(rq->path) + 1);
     int path_only = 0;
     const fg__route_t *r =
         pbuf != NULL ? fg__route_match(rq->method, rq->path, pbuf, c.param, &path_only) : NULL;
     c.route = r;
     fg_buf_t *out = &rs->body;
+    char inst[sizeof(c.who.scope)] = ""; /* an institution key's, whatever the route's scope rule */
     int st;
     if (pbuf == NULL)
         st = fg__fail(&c, FG_ENOMEM, "", NULL);
@@ -298,14 +298,13 @@ void fg__api_handle(void *app, const fg__http_req_t *rq, fg__http_resp_t *rs)
     else if (!fg__authenticate(&c, &st))
         ; /* 401 or 429, answered */
     else {
-        snprintf(c.info->key_id, sizeof(c.info->key_id), "%s", c.who.id);
-        snprintf(c.info->inst, sizeof(c.info->inst), "%s", c.who.scope);
+        memcpy(inst, c.who.scope, sizeof(inst));
         st = over_limits(&c);
         if (st == 0)
             st = dispatch(&c, r, path_only, out);
     }
     /* Whatever the handler wrote, an institution key is shown nothing of another institution. */
-    if (c.info->inst[0] != '\0' && fg__scope_redact(out, c.info->inst) != 0)
+    if (inst[0] != '\0' && fg__scope_redact(out, inst) != 0)
         st = fg__fail(&c, FG_EINTERNAL, "", "the answer could not be scoped to the institution");
     if (st == 0)
         st = 200;
@@ -316,4 +315,5 @@ void fg__api_handle(void *app, const fg__http_req_t *rq, fg__http_resp_t *rs)
         fg_arena_reset(c.arena);
     atomic_fetch_sub(&s->m.inflight, 1);
     count(&s->m, route, st, now_us() - t0);
+    fg__http_note(rq, r != NULL ? r->pattern : NULL, c.who.id, c.who.role, inst);
 }

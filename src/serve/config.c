@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fundguard/log.h"
 #include "fundguard/serve.h"
 
 #define TEXT(field) offsetof(fg_serve_config_t, field), sizeof(((fg_serve_config_t *)0)->field)
@@ -81,6 +82,14 @@ static const option_t options[] = {
       "trace codes to size the ledger's index for at start (0: grow as codes arrive; growing "
       "costs about a fifth of ingest time)"},
      INT(ledger_expect_codes)},
+    {{"log_level", 0, "", 0, 7,
+      "least level of the log lines written: debug | info | warn | error | off; empty: info (or "
+      "fundguard --log-level)"},
+     TEXT(log_level)},
+    {{"log_file", 0, "", 0, FG_SERVE_PATH_MAX - 1,
+      "append the log lines (one JSON object each) to this file, opened again on SIGHUP and on "
+      "a knowledge-base reload; empty: stderr"},
+     TEXT(log_file)},
 };
 
 const fg_serve_option_t *fg_serve_options(size_t *n)
@@ -104,6 +113,9 @@ static int set(fg_serve_config_t *c, const option_t *op, const char *value, fg_e
             strcmp(value, "always") != 0 && strcmp(value, "off") != 0)
             return fg_error_set(err, FG_E_CONFIG, op->o.name, 0,
                                 "ledger_fsync is batch, always or off, not '%s'", value);
+        if (strcmp(op->o.name, "log_level") == 0 && n > 0 && fg_log_level_parse(value) < 0)
+            return fg_error_set(err, FG_E_CONFIG, op->o.name, 0,
+                                "log_level is debug, info, warn, error or off, not '%s'", value);
         memcpy(base, value, n + 1);
         return 0;
     }

@@ -12,7 +12,9 @@ int fg__r_kb_reload(fg__req_t *c, fg_buf_t *out)
 {
     char version[FG_SERVICE_VERSION_MAX];
     fg_error_t err;
-    if (fg_service_reload(c->s->svc, &c->who, version, &err) != 0)
+    int rc = fg_service_reload(c->s->svc, &c->who, version, &err);
+    fg__log_reload(c->s, c->who.id, version, rc, &err);
+    if (rc != 0)
         return fg__fail_err(c, &err);
     fg_buf_appends(out, "{\"kb_version\":");
     fg_buf_append_json_str(out, version, strlen(version));

@@ -93,8 +93,13 @@ static int mkdir_p(const char *dir)
 static int pseudonym_key(const fg_serve_config_t *c, fg_error_t *err)
 {
     if (c->pseudonym_key_file[0] == '\0') {
-        fg_warn("pseudonym_key_file is not set: resident IDs are pseudonymised with the public "
-                "development key");
+        fg_log_line_t l;
+        if (fg_log_begin(&l, FG_LOG_WARN, "config.pseudonym_key")) {
+            fg_log_str(&l, "message",
+                       "pseudonym_key_file is not set: resident IDs are "
+                       "pseudonymised with the public development key");
+            fg_log_end(&l);
+        }
         return 0;
     }
     char text[130] = "";
@@ -117,9 +122,99 @@ static int pseudonym_key(const fg_serve_config_t *c, fg_error_t *err)
     return 0;
 }
 
+/* log_level and log_file, before anything is logged. */
+static int log_options(const fg_serve_config_t *c, fg_error_t *err)
+{
+    if (c->log_level[0] != '\0')
+        fg_log_set_level((fg_log_level_t)fg_log_level_parse(c->log_level));
+    int rc = c->log_file[0] != '\0' ? fg_log_open(c->log_file) : 0;
+    if (rc != 0)
+        return fg_error_set(err, FG_E_CONFIG, "log_file", 0, "%s: %s", c->log_file, strerror(-rc));
+    return 0;
+}
+
+/* The start-up line: what runs, where it listens, which backends; never a secret (the store's URL
+ * may hold a password: only its kind is written). */
+static void log_start(const fg_server_t *s, uint16_t port)
+{
+    const fg_serve_config_t *c = &s->c;
+    fg_log_line_t l;
+    if (!fg_log_begin(&l, FG_LOG_INFO, "start"))
+        return;
+    char listen[96];
+    snprintf(listen, sizeof(listen), "%s:%u", c->listen, (unsigned)port);
+    fg_log_str(&l, "version", FG_VERSION);
+    fg_log_str(&l, "listen", listen);
+    fg_log_int(&l, "pid", (long long)getpid());
+    fg_log_str(&l, "data", c->data);
+    fg_log_str(&l, "store", fg_store_backend(s->store));
+    fg_log_str(&l, "ledger", "embedded");
+    fg_log_str(&l, "ledger_fsync", c->ledger_fsync);
+    fg_log_str(&l, "kb", c->kb);
+    char kb_version[FG_SERVICE_VERSION_MAX];
+    fg_service_kb_version(s->svc, kb_version);
+    fg_log_str(&l, "kb_version", kb_version);
+    fg_log_str(&l, "ref", c->ref[0] != '\0' ? c->ref : NULL);
+    fg_log_str(&l, "pseudonym_key", c->pseudonym_key_file[0] != '\0' ? "file" : "development");
+    fg_log_int(&l, "workers", c->workers);
+    fg_log_int(&l, "rate", c->rate);
+    fg_log_str(&l, "log_level", fg_log_level_name(fg_log_get_level()));
+    fg_log_str(&l, "log_file", c->log_file[0] != '\0' ? c->log_file : NULL);
+    fg_log_end(&l);
+}
+
+/* An error line: event, the error's code, field and message (masked like every value). */
+static void log_error(const char *event, int rc, const fg_error_t *err)
+{
+    fg_log_line_t l;
+    if (!fg_log_begin(&l, FG_LOG_ERROR, event))
+        return;
+    fg_log_str(&l, "error", fg_err_name(rc));
+    fg_log_str(&l, "field", err != NULL ? err->where : NULL);
+    fg_log_str(&l, "message", err != NULL && err->msg[0] != '\0' ? err->msg : fg_strerror(rc));
+    fg_log_end(&l);
+}
+
+void fg__log_reload(fg_server_t *s, const char *by, const char *kb_version, int rc,
+                    const fg_error_t *err)
+{
+    int reopened = fg_server_reopen_log(s);
+    fg_log_line_t l;
+    if (!fg_log_begin(&l, rc == 0 ? FG_LOG_INFO : FG_LOG_ERROR, "kb.reload"))
+        return;
+    fg_log_bool(&l, "ok", rc == 0);
+    fg_log_str(&l, "by", by);
+    fg_log_str(&l, "kb_version", rc == 0 ? kb_version : NULL);
+    if (rc != 0) {
+        fg_log_str(&l, "error", fg_err_name(rc));
+        fg_log_str(&l, "message", err->msg[0] != '\0' ? err->msg : fg_strerror(rc));
+    }
+    if (reopened != 0)
+        fg_log_str(&l, "log_file_error", strerror(-reopened));
+    fg_log_end(&l);
+}
+
+int fg_server_reopen_log(fg_server_t *s)
+{
+    if (s == NULL || s->c.log_file[0] == '\0')
+        return 0;
+    int rc = fg_log_reopen();
+    fg_log_line_t l;
+    if (fg_log_begin(&l, rc == 0 ? FG_LOG_INFO : FG_LOG_ERROR, "log.reopen")) {
+        fg_log_str(&l, "log_file", s->c.log_file);
+        if (rc != 0)
+            fg_log_str(&l, "error", strerror(-rc));
+        fg_log_end(&l);
+    }
+    return rc;
+}
+
 int fg_server_new(const fg_serve_config_t *c, fg_server_t **out, uint16_t *port, fg_error_t *err)
 {
     *out = NULL;
+    int lrc = log_options(c, err);
+    if (lrc != 0)
+        return lrc;
     fg_server_t *s = fg_calloc(1, sizeof(*s));
     if (s == NULL)
         return fg_error_set(err, FG_ENOMEM, "", 0, NULL);
@@ -184,9 +279,11 @@ int fg_server_new(const fg_serve_config_t *c, fg_server_t **out, uint16_t *port,
     rc = fg__http_start(&ho, fg__api_handle, s, &s->http, port, err);
     if (rc != 0)
         goto fail;
+    log_start(s, *port);
     *out = s;
     return 0;
 fail:
+    log_error("start.failed", rc, err);
     fg_server_free(s, NULL);
     return rc;
 }
@@ -203,8 +300,14 @@ int fg_server_free(fg_server_t *s, fg_error_t *err)
         return 0;
     fg__http_free(s->http);
     int rc = 0;
+    fg_error_t e = {0};
     if (s->ledger != NULL)
-        rc = fg_ledger_close(s->ledger, err);
+        rc = fg_ledger_close(s->ledger, &e);
+    if (rc != 0) {
+        log_error("ledger.error", rc, &e);
+        if (err != NULL)
+            *err = e;
+    }
     fg_service_free(s->svc);
     fg_history_free(s->hist);
     fg_store_close(s->store);

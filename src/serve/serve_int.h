@@ -25,6 +25,7 @@ typedef struct fg__bucket {
     char id[48];
     double tokens;
     double last; /* seconds, monotonic */
+    int limited; /* the last call was refused (logged once until one passes) */
 } fg__bucket_t;
 
 typedef struct fg__rate {
@@ -149,7 +150,6 @@ typedef struct fg__req {
     const char *param[2];          /* its path parameters in the pattern's order */
     fg_arena_t *arena;             /* the worker's, reset after the request */
     fg_arena_t own;                /* used when the worker has none */
-    fg__req_info_t *info;          /* the response's: route, key id, institution for the log line */
 } fg__req_t;
 
 typedef int (*fg__handler_fn)(fg__req_t *c, fg_buf_t *out);
@@ -264,6 +264,11 @@ int fg__r_nhsa(fg__req_t *c, fg_buf_t *out);
 int fg__submit_check(fg__req_t *c, int infno, fg_stage_t stage, fg_buf_t *out);
 int fg__submit_settle(fg__req_t *c, int infno, fg_buf_t *out);
 int fg__submit_inventory(fg__req_t *c, int infno, fg_buf_t *out);
+
+/* The log line of a knowledge-base reload asked for by (a key id or officer; serve.c): kb_version
+ * when rc is 0, else the error. The log file is opened again first. */
+void fg__log_reload(fg_server_t *s, const char *by, const char *kb_version, int rc,
+                    const fg_error_t *err);
 
 /* The HTTP handler (api.c). */
 void fg__api_handle(void *app, const fg__http_req_t *req, fg__http_resp_t *resp);

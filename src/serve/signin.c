@@ -14,6 +14,9 @@
  * keyed 64-bit hash (SipHash under a per-process key, so a spray cannot aim at one set) with its
  * counts. A new name takes an idle entry of its set, else the unlocked one counting longest, and
  * a locked entry only when all of its set are locked (the one whose lock ends first).
+ *
+ * Every failure is logged (signin.failed: the name as typed, the address, and whether it locked
+ * either), as is every attempt refused by a lock (signin.locked); never a password.
  */
 #include "core/compat.h"
 
@@ -21,6 +24,7 @@
 #include <string.h>
 
 #include "fundguard/alloc.h"
+#include "fundguard/log.h"
 #include "serve/serve_int.h"
 
 static void table_init(fg__signin_table_t *t, int64_t limit)
@@ -154,6 +158,27 @@ static void settle(const fg__signin_t *g, const fg__signin_table_t *t, fg__signi
         e->until = 0;
 }
 
+/* The log line of a failed or refused sign-in, or of one the store could not answer. */
+static void log_signin(const char *event, const char *user, const char *addr, int rc, int64_t wait,
+                       int user_locked, int addr_locked)
+{
+    fg_log_line_t l;
+    int error = rc != 0 && rc != FG_E_AUTH;
+    if (!fg_log_begin(&l, error ? FG_LOG_ERROR : FG_LOG_WARN, event))
+        return;
+    fg_log_str(&l, "user", user);
+    fg_log_str(&l, "addr", addr);
+    if (error)
+        fg_log_str(&l, "error", fg_err_name(rc));
+    if (wait > 0)
+        fg_log_int(&l, "retry_after", wait);
+    if (rc == FG_E_AUTH) {
+        fg_log_bool(&l, "user_locked", user_locked);
+        fg_log_bool(&l, "addr_locked", addr_locked);
+    }
+    fg_log_end(&l);
+}
+
 int fg__signin_begin(fg__signin_t *g, const char *user, const char *addr, int64_t now)
 {
     if (g->user.limit <= 0 && g->addr.limit <= 0)
@@ -170,15 +195,30 @@ int fg__signin_begin(fg__signin_t *g, const char *user, const char *addr, int64_
         count_one(a);
     }
     pthread_mutex_unlock(&g->mu);
+    if (wait > 0)
+        log_signin("signin.locked", user, addr, 0, wait, 0, 0);
     return wait > INT32_MAX ? INT32_MAX : (int)wait;
+}
+
+/* Is the entry locked at now (NULL: no)? */
+static int locked(const fg__signin_entry_t *e, int64_t now)
+{
+    return e != NULL && e->until > now;
 }
 
 void fg__signin_end(fg__signin_t *g, const char *user, const char *addr, int rc, int64_t now)
 {
-    if (g->user.limit <= 0 && g->addr.limit <= 0)
-        return;
-    pthread_mutex_lock(&g->mu);
-    settle(g, &g->user, entry(g, &g->user, user, now, 0), rc, 1, now);
-    settle(g, &g->addr, entry(g, &g->addr, addr, now, 0), rc, 0, now);
-    pthread_mutex_unlock(&g->mu);
+    int ul = 0, al = 0;
+    if (g->user.limit > 0 || g->addr.limit > 0) {
+        pthread_mutex_lock(&g->mu);
+        fg__signin_entry_t *u = entry(g, &g->user, user, now, 0);
+        fg__signin_entry_t *a = entry(g, &g->addr, addr, now, 0);
+        settle(g, &g->user, u, rc, 1, now);
+        settle(g, &g->addr, a, rc, 0, now);
+        ul = locked(u, now);
+        al = locked(a, now);
+        pthread_mutex_unlock(&g->mu);
+    }
+    if (rc != 0)
+        log_signin(rc == FG_E_AUTH ? "signin.failed" : "signin.error", user, addr, rc, 0, ul, al);
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The serve suites (tests/cli/serve.sh, serve_scope.sh, serve_input.sh, serve_edges.sh) and the
-# store's unit tests on PostgreSQL: a scratch server started here on 127.0.0.1 (a free port) in a
-# temporary directory, as the postgres user, and stopped afterwards. It runs whenever it can (root,
-# the postgres user and PostgreSQL's server binaries present); FG_TEST_PG=0 skips it, FG_TEST_PG=1
-# makes a missing server a failure.
+# The serve suites (tests/cli/serve.sh, serve_scope.sh, serve_input.sh, serve_edges.sh,
+# serve_log.sh) and the store's unit tests on PostgreSQL: a scratch server started here on
+# 127.0.0.1 (a free port) in a temporary directory, as the postgres user, and stopped afterwards.
+# It runs whenever it can (root, the postgres user and PostgreSQL's server binaries present);
+# FG_TEST_PG=0 skips it, FG_TEST_PG=1 makes a missing server a failure.
 FG=${1:?usage: $0 path/to/fundguard}
 BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 if [ "${FG_TEST_PG:-}" = 0 ]; then
@@ -43,7 +43,7 @@ if [ -x "$T_STORE" ]; then
     "$T_STORE" || status=1
 fi
 # Each serve suite on a database of its own.
-for suite in serve serve_scope serve_input serve_edges; do
+for suite in serve serve_scope serve_input serve_edges serve_log; do
     runuser -u postgres -- "$BIN/dropdb" -h 127.0.0.1 -p "$PORT" fgtest
     runuser -u postgres -- "$BIN/createdb" -h 127.0.0.1 -p "$PORT" fgtest
     bash "$(dirname "$0")/$suite.sh" "$FG" || status=1

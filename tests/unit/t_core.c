@@ -3,8 +3,12 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fundguard/alloc.h"
 #include "fundguard/arena.h"
@@ -310,6 +314,197 @@ TEST(log_mask_in_place)
     ASSERT_EQ(fg_mask_identities(t, strlen(t)), 0);
     ASSERT_EQ(fg_log_level_parse("warn"), FG_LOG_WARN);
     ASSERT_EQ(fg_log_level_parse("loud"), -1);
+}
+
+/* The captured line is one JSON object (jansson parses it whole), valid UTF-8, with ts
+ * (Asia/Shanghai, +08:00), level and event first. */
+static json_t *parsed_line(void)
+{
+    json_error_t je;
+    json_t *o = json_loads(last_line, JSON_REJECT_DUPLICATES, &je);
+    if (o == NULL || !json_is_object(o)) {
+        json_decref(o);
+        return NULL;
+    }
+    const char *ts = json_string_value(json_object_get(o, "ts"));
+    /* 2026-12-05T09:30:00.123+08:00 */
+    int ts_ok = ts != NULL && strlen(ts) == 29 && ts[10] == 'T' && ts[19] == '.' &&
+                strcmp(ts + 23, "+08:00") == 0;
+    if (!ts_ok || strncmp(last_line, "{\"ts\":", 6) != 0 ||
+        json_string_value(json_object_get(o, "level")) == NULL ||
+        json_string_value(json_object_get(o, "event")) == NULL) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static int valid_utf8(const char *s)
+{
+    iconv_t cd = iconv_open("UTF-8", "UTF-8");
+    char out[8192];
+    char *in = (char *)(uintptr_t)s;
+    size_t inn = strlen(s), outn = sizeof(out);
+    char *o = out;
+    size_t r = iconv(cd, &in, &inn, &o, &outn);
+    iconv_close(cd);
+    return r != (size_t)-1 && inn == 0;
+}
+
+TEST(log_line_is_one_json_object)
+{
+    static const char quoted[] = "a \"b\" \\ c\nd\te\x01"
+                                 "f";
+    fg_log_set_sink(capture, NULL);
+    fg_log_set_level(FG_LOG_INFO);
+    fg_log_line_t l;
+    ASSERT(fg_log_begin(&l, FG_LOG_WARN, "request"));
+    fg_log_str(&l, "method", "POST");
+    fg_log_str(&l, "quoted", quoted);
+    fg_log_str(&l, "name", "人民医院");
+    fg_log_strn(&l, "bad", "x\xff\xc3(y\xe4\xb8", 7); /* stray, overlong lead, cut sequence */
+    fg_log_int(&l, "status", 201);
+    fg_log_int(&l, "neg", -42);
+    fg_log_bool(&l, "ok", 1);
+    fg_log_str(&l, "none", NULL);
+    fg_log_end(&l);
+    ASSERT(valid_utf8(last_line));
+    json_t *o = parsed_line();
+    ASSERT(o != NULL);
+    ASSERT_STR_EQ(json_string_value(json_object_get(o, "level")), "warn");
+    ASSERT_STR_EQ(json_string_value(json_object_get(o, "event")), "request");
+    ASSERT_STR_EQ(json_string_value(json_object_get(o, "quoted")), quoted);
+    ASSERT_STR_EQ(json_string_value(json_object_get(o, "name")), "人民医院");
+    ASSERT_STR_EQ(json_string_value(json_object_get(o, "bad")),
+                  "x\xEF\xBF\xBD\xEF\xBF\xBD(y\xEF\xBF\xBD");
+    ASSERT_EQ(json_integer_value(json_object_get(o, "status")), 201);
+    ASSERT_EQ(json_integer_value(json_object_get(o, "neg")), -42);
+    ASSERT(json_is_true(json_object_get(o, "ok")));
+    ASSERT(json_is_null(json_object_get(o, "none")));
+    json_decref(o);
+    /* Below the level nothing is built. */
+    last_line[0] = '\0';
+    ASSERT(!fg_log_begin(&l, FG_LOG_DEBUG, "request"));
+    ASSERT_STR_EQ(last_line, "");
+    fg_log_set_sink(NULL, NULL);
+}
+
+TEST(log_values_are_masked_before_escaping)
+{
+    fg_log_set_sink(capture, NULL);
+    fg_log_set_level(FG_LOG_INFO);
+    fg_log_line_t l;
+    ASSERT(fg_log_begin(&l, FG_LOG_INFO, "signin.failed"));
+    /* After a newline or a control character (escaped as \n and \u0001: a mask run over the
+     * escaped text would see a letter or more digits next to the number and miss it). */
+    fg_log_str(&l, "user", "dr\n11010519491231002X");
+    fg_log_str(&l, "msg",
+               "\x01"
+               "341702199001011234 and old 110105491231002");
+    fg_log_str(&l, "code", "81234567890123456789"); /* a trace code is no ID */
+    fg_log_end(&l);
+    ASSERT(strstr(last_line, "11010519491231002X") == NULL);
+    ASSERT(strstr(last_line, "341702199001011234") == NULL);
+    ASSERT(strstr(last_line, "110105491231002") == NULL);
+    ASSERT(strstr(last_line, "dr\\n1101**********002X") != NULL);
+    ASSERT(strstr(last_line, "\\u00013417**********1234") != NULL);
+    ASSERT(strstr(last_line, "81234567890123456789") != NULL);
+    json_t *o = parsed_line();
+    ASSERT(o != NULL);
+    json_decref(o);
+    /* The printf-style lines go the same way. */
+    fg_warn("certno=341702199001011234 \"quoted\"");
+    o = parsed_line();
+    ASSERT(o != NULL);
+    ASSERT_STR_EQ(json_string_value(json_object_get(o, "event")), "message");
+    ASSERT_STR_EQ(json_string_value(json_object_get(o, "msg")),
+                  "certno=3417**********1234 \"quoted\"");
+    json_decref(o);
+    fg_log_set_sink(NULL, NULL);
+}
+
+TEST(log_long_values_and_lines_are_cut_safely)
+{
+    fg_log_set_sink(capture, NULL);
+    fg_log_set_level(FG_LOG_INFO);
+    /* A resident ID across the value's cut (FG_LOG_VALUE_MAX): none of its digits is written. */
+    char v[700];
+    memset(v, 'a', sizeof(v));
+    memcpy(v + FG_LOG_VALUE_MAX - 9, "341702199001011234", 18);
+    v[sizeof(v) - 1] = '\0';
+    fg_log_line_t l;
+    ASSERT(fg_log_begin(&l, FG_LOG_INFO, "request"));
+    fg_log_str(&l, "path", v);
+    fg_log_end(&l);
+    ASSERT(strstr(last_line, "3417") == NULL);
+    json_t *o = parsed_line();
+    ASSERT(o != NULL);
+    const char *p = json_string_value(json_object_get(o, "path"));
+    ASSERT(p != NULL && strlen(p) == FG_LOG_VALUE_MAX - 9 + 3); /* the a's, then "…" */
+    json_decref(o);
+    /* A Chinese value cut at the limit is not cut inside a character. */
+    char zh[FG_LOG_VALUE_MAX + 64];
+    size_t zn = 0;
+    for (; zn + 3 < sizeof(zh); zn += 3)
+        memcpy(zh + zn, "药", 3);
+    zh[zn] = '\0';
+    ASSERT(fg_log_begin(&l, FG_LOG_INFO, "request"));
+    fg_log_str(&l, "name", zh);
+    fg_log_end(&l);
+    ASSERT(valid_utf8(last_line));
+    o = parsed_line();
+    ASSERT(o != NULL);
+    json_decref(o);
+    /* More fields than a line holds: the line stays one JSON object and says it was cut. */
+    char q[FG_LOG_VALUE_MAX + 1];
+    memset(q, '"', sizeof(q) - 1); /* each escaped to two bytes */
+    q[sizeof(q) - 1] = '\0';
+    ASSERT(fg_log_begin(&l, FG_LOG_INFO, "request"));
+    for (int i = 0; i < 8; i++)
+        fg_log_str(&l, "quotes", q);
+    fg_log_int(&l, "status", 200);
+    fg_log_end(&l);
+    ASSERT_LT(strlen(last_line), (size_t)FG_LOG_LINE_MAX);
+    ASSERT(strstr(last_line, "\"truncated\":true}") != NULL);
+    json_error_t je;
+    o = json_loads(last_line, 0, &je); /* duplicate keys allowed here: the same key 8 times */
+    ASSERT(o != NULL);
+    json_decref(o);
+    fg_log_set_sink(NULL, NULL);
+}
+
+TEST(log_to_a_file_reopened)
+{
+    char dir[] = "/tmp/fg_log_XXXXXX";
+    ASSERT(mkdtemp(dir) != NULL);
+    char path[64], moved[64];
+    snprintf(path, sizeof(path), "%s/fundguard.log", dir);
+    snprintf(moved, sizeof(moved), "%s/fundguard.log.1", dir);
+    ASSERT_OK(fg_log_open(path));
+    fg_info("first");
+    ASSERT_EQ(rename(path, moved), 0);
+    fg_info("second, still the old file");
+    ASSERT_OK(fg_log_reopen());
+    fg_info("third, the new file");
+    ASSERT_OK(fg_log_open(NULL));
+    char buf[4096];
+    FILE *f = fopen(moved, "r");
+    ASSERT(f != NULL);
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    ASSERT(strstr(buf, "\"msg\":\"first\"") != NULL && strstr(buf, "still the old") != NULL);
+    ASSERT(strstr(buf, "third") == NULL);
+    f = fopen(path, "r");
+    ASSERT(f != NULL);
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    ASSERT(strstr(buf, "third") != NULL && strchr(buf, '\n') == buf + n - 1);
+    ASSERT_EQ(fg_log_open("/nonexistent/dir/x.log"), -ENOENT);
+    remove(path);
+    remove(moved);
+    rmdir(dir);
 }
 
 /* ------------------------------------------------------------------ time */
