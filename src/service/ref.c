@@ -257,12 +257,12 @@ int fg_service_ref_put(fg_service_t *s, const fg_actor_t *a, const char *kind, c
     if (rc == 0) /* a staff member's or a person's certno is kept as pseudonym and masked form */
         rc = fg__svc_kept(s, arena, dumped, strlen(dumped), &body, &body_len, err);
     if (rc == 0) {
-        fg_store_ref_t r = {.kind = kind,
-                            .code = code,
-                            .fixmedins_code = row.inst,
-                            .status = fg_ref_status_parse(
-                                json_string_value(json_object_get(o, "status"))),
-                            .body = body};
+        fg_store_ref_t r = {
+            .kind = kind,
+            .code = code,
+            .fixmedins_code = row.inst,
+            .status = fg_ref_status_parse(json_string_value(json_object_get(o, "status"))),
+            .body = body};
         rc = ref_store(s, a, &r, body_len, err);
     }
     fg_store_ref_t got;
@@ -303,12 +303,13 @@ int fg_service_ref_list(fg_service_t *s, const fg_actor_t *a, const char *kind, 
     char next[FG_STORE_REF_CODE_MAX + 1] = "";
     int rc = fg_buf_appends(out, "{\"items\":[");
     if (rc == 0)
-        rc = fg_store_ref_list(s->store, kind, inst, after, limit, fg__svc_ref_item, &pg, next, err);
+        rc =
+            fg_store_ref_list(s->store, kind, inst, after, limit, fg__svc_ref_item, &pg, next, err);
     if (rc == 0)
         rc = fg_buf_appends(out, "],\"next\":");
     if (rc == 0)
         rc = next[0] != '\0' ? fg_buf_append_json_str(out, next, strlen(next))
-                              : fg_buf_appends(out, "null");
+                             : fg_buf_appends(out, "null");
     if (rc == 0)
         rc = fg_buf_appendc(out, '}');
     if (rc != 0)
