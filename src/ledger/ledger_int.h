@@ -10,6 +10,50 @@
 
 #include "fundguard/ledger.h"
 
+/* ---- the handle (handle.c): one interface, two backends ----
+ *
+ * A backend's handle struct starts with an fg_ledger_t whose ops point at its table; the public
+ * fg_ledger_* functions dispatch through it. An operation left NULL has the default of a backend
+ * that acknowledges at once: sync, poll and snapshot do nothing, durable_lsn is UINT64_MAX (every
+ * result already acknowledged), commit_due_ms is -1, apply is apply_batch of one, reset is
+ * refused. */
+typedef struct fg__lops {
+    const char *name; /* "embedded", "postgresql" */
+    size_t batch;     /* events per apply_batch that suit the backend */
+    int (*apply)(fg_ledger_t *lg, const fg_ledger_event_t *ev, fg_ledger_result_t *res,
+                 fg_error_t *err);
+    int (*apply_batch)(fg_ledger_t *lg, const fg_ledger_event_t *ev, size_t n,
+                       fg_ledger_result_t *res, fg_error_t *err);
+    int (*sync)(fg_ledger_t *lg, fg_error_t *err);
+    int (*poll)(fg_ledger_t *lg, fg_error_t *err);
+    uint64_t (*durable_lsn)(const fg_ledger_t *lg);
+    long (*commit_due_ms)(const fg_ledger_t *lg);
+    int (*snapshot)(fg_ledger_t *lg, fg_error_t *err);
+    int (*query)(fg_ledger_t *lg, const char *code, fg_ledger_code_state_t *st,
+                 fg_ledger_history_fn fn, void *ctx, fg_error_t *err);
+    void (*stats)(const fg_ledger_t *lg, fg_ledger_stats_t *st);
+    int (*dump)(fg_ledger_t *lg, fg_ledger_history_fn fn, void *ctx, fg_error_t *err);
+    int (*reset)(fg_ledger_t *lg, fg_error_t *err);
+    int (*close)(fg_ledger_t *lg, fg_error_t *err);
+} fg__lops_t;
+
+struct fg_ledger {
+    const fg__lops_t *ops;
+};
+
+extern const fg__lops_t fg__emb_ops;
+extern const fg__lops_t fg__pg_ops;
+
+/* The embedded ledger in directory dir (ledger.c); arguments as fg_ledger_open. */
+int fg__emb_open(const char *dir, const fg_ledger_options_t *opt, fg_ledger_t **out,
+                 fg_ledger_recovery_t *rec, fg_error_t *err);
+int fg__emb_verify(const char *dir, const fg_io_t *io, uint64_t *records, uint64_t *bad_offset,
+                   uint64_t *torn, fg_error_t *err);
+/* The PostgreSQL ledger at conninfo (ledger_pg.c): connect, create the schema when absent. */
+int fg__pg_open(const char *conninfo, fg_ledger_t **out, fg_error_t *err);
+/* Check the history's numbering against every code's state (the PostgreSQL `verify`). */
+int fg__pg_verify(const char *conninfo, uint64_t *records, uint64_t *bad_offset, fg_error_t *err);
+
 /* ---- the state machine (machine.c): pure, shared by the embedded and PostgreSQL backends ---- */
 
 /* A standing sale: institution id, units still standing, and a reference to its details (the
