@@ -909,69 +909,26 @@ static int do_inventory(req_ctx_t *c, int infno, fg_buf_t *out)
 
 /* ---------------------------------------------------------------- reads */
 
-typedef struct trace_ctx {
-    req_ctx_t *c;
-    fg_buf_t *out;
-    int n;
-} trace_ctx_t;
-
-static int trace_event(void *ctx, const fg_ledger_history_t *h)
-{
-    trace_ctx_t *t = ctx;
-    if (is_institution(t->c) && strcmp(h->event.inst, t->c->who.fixmedins_code) != 0)
-        return 0; /* another institution's event: not this key's data */
-    char tm[FG_TIME_TEXTLEN + 1];
-    fg_time_format(h->event.time, tm);
-    const char *kind = fg_ledger_kind_name(h->kind);
-    int rc = fg_buf_printf(t->out,
-                           "%s{\"lsn\":%llu,\"type\":\"%s\",\"fixmedins_code\":\"%s\",\"time\":"
-                           "\"%s\",\"outcome\":\"%s\",\"kind\":%s%s%s,\"setl_id\":",
-                           t->n ? "," : "", (unsigned long long)h->lsn,
-                           fg_ledger_type_name(h->event.type), h->event.inst, tm,
-                           fg_ledger_outcome_name(h->outcome), kind ? "\"" : "",
-                           kind ? kind : "null", kind ? "\"" : "");
-    if (rc == 0)
-        rc = fg_buf_append_json_str(t->out, h->event.setl_id, strlen(h->event.setl_id));
-    if (rc == 0)
-        rc = fg_buf_appends(t->out, ",\"feedetl_sn\":");
-    if (rc == 0)
-        rc = fg_buf_append_json_str(t->out, h->event.feedetl_sn, strlen(h->event.feedetl_sn));
-    if (rc == 0)
-        rc = fg_buf_appendc(t->out, '}');
-    t->n++;
-    return rc;
-}
-
+/* The code's state and history in the ledger's one shape; an institution key sees only its own
+ * events (fg_ledger_history_json's scope). */
 static int do_trace(req_ctx_t *c, const char *code, fg_buf_t *out)
 {
     fg_server_t *s = c->s;
     fg_ledger_code_state_t st;
     fg_error_t err;
-    fg_buf_t hist;
-    fg_buf_init(&hist, 64u << 20);
-    trace_ctx_t t = {.c = c, .out = &hist};
+    size_t mark = out->len;
     pthread_mutex_lock(&s->ledger_mu);
-    int rc = fg_ledger_query(s->ledger, code, &st, trace_event, &t, &err);
+    int rc = fg_ledger_history_json(
+        s->ledger, code, is_institution(c) ? c->who.fixmedins_code : NULL, &st, out, &err);
     pthread_mutex_unlock(&s->ledger_mu);
-    if (rc != 0) {
-        fg_buf_release(&hist);
+    if (rc != 0)
         return fail(c, status_of(rc), rc, "drug_trac_codg", err.msg);
-    }
     if (!st.known) {
-        fg_buf_release(&hist);
+        out->len = mark;
+        out->data[mark] = '\0';
         return fail(c, 404, FG_ENOTFOUND, "drug_trac_codg", "the ledger has never seen this code");
     }
-    rc = fg_buf_appends(out, "{\"drug_trac_codg\":");
-    if (rc == 0)
-        rc = fg_buf_append_json_str(out, code, strlen(code));
-    if (rc == 0)
-        rc = fg_buf_printf(out,
-                           ",\"sale_count\":%zu,\"units_sold\":%u,\"pack_units\":%u,"
-                           "\"events\":%llu,\"history\":[%s]}",
-                           st.standing_sales, st.units_sold, st.pack_units,
-                           (unsigned long long)st.events, hist.data != NULL ? hist.data : "");
-    fg_buf_release(&hist);
-    return rc == 0 ? 200 : fail(c, 500, rc, "", NULL);
+    return 200;
 }
 
 static int time_arg(req_ctx_t *c, const char *name, fg_time_t *t)

@@ -72,7 +72,7 @@ wait "${racers[@]}"
 n201=$(cat "$TMP"/race.* | grep -c '^201$')
 n200=$(cat "$TMP"/race.* | grep -c '^200$')
 call GET /v1/trace/81234567890123450088 "$K1"
-if [ "$n201" = 1 ] && [ "$n200" = 7 ] && grep -q '"sale_count":1,.*"events":1,' <<<"$BODY"; then
+if [ "$n201" = 1 ] && [ "$n200" = 7 ] && grep -q '"sales":1,.*"events":1,' <<<"$BODY"; then
     ok "settlement: 8 at once, stored and applied once"
 else
     bad "settlement: 8 at once, stored and applied once" "201: $n201, 200: $n200" "$BODY"
@@ -89,7 +89,7 @@ EOF
 expect_call "refund: its packs return to the original sale" 201 '"type":"sale_return","outcome":"return_ok"' POST /v1/settlements "$K1" "$TMP/refund.json"
 
 # ---------------------------------------------------------------- trace, alerts, findings
-expect_call "trace: history and sale count" 200 '"sale_count":1,.*"events":3' GET /v1/trace/81234567890123456789 "$KA"
+expect_call "trace: history and sale count" 200 '"sales":1,.*"events":3' GET /v1/trace/81234567890123456789 "$KA"
 call GET /v1/trace/81234567890123456789 "$K1"
 if [ "$CODE" = 200 ] && ! grep -q "$H2" <<<"$BODY"; then ok "trace: an institution sees only its own events"; else bad "trace: an institution sees only its own events" "$BODY"; fi
 expect_call "trace: unknown code: 404" 404 'not_found' GET /v1/trace/81234567890123450000 "$K1"
@@ -309,14 +309,14 @@ while read -r i; do
     call GET "/v1/settlements/K000$i" "$K1"
     [ "$CODE" = 200 ] || missing=$((missing + 1))
     call GET "/v1/trace/$code" "$K1"
-    grep -q '"sale_count":1,.*"events":1,' <<<"$BODY" || doubled=$((doubled + 1))
+    grep -q '"sales":1,.*"events":1,' <<<"$BODY" || doubled=$((doubled + 1))
 done <"$TMP/acked"
 [ "$missing" = 0 ] && ok "SIGKILL: no acknowledged settlement missing ($nacked acknowledged)" || bad "SIGKILL: no acknowledged settlement missing" "$missing of $nacked"
 # The client retries everything: acknowledged ones are replayed, the rest applied, none doubled.
 for f in "$TMP/stream/"*.json; do call POST /v1/settlements "$K1" "$f"; done
 for i in $(seq 0 59); do
     call GET "/v1/trace/$(printf '8%019d' $((9100000000000000000 + i)))" "$K1"
-    grep -q '"sale_count":1,.*"events":1,' <<<"$BODY" || doubled=$((doubled + 1))
+    grep -q '"sales":1,.*"events":1,' <<<"$BODY" || doubled=$((doubled + 1))
 done
 [ "$doubled" = 0 ] && ok "SIGKILL: after restart and retry, every sale once" || bad "SIGKILL: after restart and retry, every sale once" "$doubled codes not exactly once"
 stop
