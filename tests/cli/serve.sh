@@ -5,7 +5,8 @@
 # (nothing acknowledged missing or doubled).
 #
 # The suite runs on SQLite; with FG_TEST_PG_URL=postgresql://… (tests/cli/serve_pg.sh starts a
-# scratch server) it runs again on PostgreSQL.
+# scratch server) it runs again on PostgreSQL, and with FG_TEST_PG_LEDGER_URL too
+# (serve_pg_ledger.sh) with the ledger there as well, ending with two servers on that one ledger.
 source "$(dirname "$0")/serve_lib.sh"
 H1=H43010200012 # the institution of the samples
 H2=H43010200099 # another
@@ -320,6 +321,42 @@ for i in $(seq 0 59); do
 done
 [ "$doubled" = 0 ] && ok "SIGKILL: after restart and retry, every sale once" || bad "SIGKILL: after restart and retry, every sale once" "$doubled codes not exactly once"
 stop
+
+# ---------------------------------------------------------------- two servers, one ledger
+# On a PostgreSQL ledger (serve_pg_ledger.sh) several servers share one ledger: a pack sold through
+# server A and then again through server B is a duplicate on B, and A's trace look-up shows both.
+if [ -n "${FG_TEST_PG_LEDGER_URL:-}" ]; then
+    for x in A B; do
+        sed "s/S2025070100001/S20250703TWO$x/; s/81234567890123456789/81234567890123459901/g" \
+            $D/settlement.json >"$TMP/two$x.json"
+    done
+    sed -i "s/$H1/$H2/g" "$TMP/twoB.json"
+    start
+    PID_A=$PID PORT_A=$PORT
+    start --data "$TMP/dataB"
+    PID_B=$PID PORT_B=$PORT
+    if [ -n "$PORT_A" ] && [ -n "$PORT_B" ] && [ "$PORT_A" != "$PORT_B" ]; then
+        ok "two servers on one PostgreSQL ledger"
+    else
+        bad "two servers on one PostgreSQL ledger" "$(tail -n 3 "$TMP/serve.log")"
+    fi
+    PORT=$PORT_A
+    expect_call "server A: the pack's first sale" 201 '"drug_trac_codg":"81234567890123459901","type":"sale","outcome":"first_sale"' \
+        POST /v1/settlements "$K1" "$TMP/twoA.json"
+    PORT=$PORT_B
+    expect_call "server B: the same pack sold again: a duplicate" 201 \
+        '"drug_trac_codg":"81234567890123459901","type":"sale","outcome":"duplicate","feedetl_sn":"[^"]*","kind":"other_institution"' \
+        POST /v1/settlements "$K2" "$TMP/twoB.json"
+    expect_call "server B: the duplicate is an alert" 200 '"code":"81234567890123459901"' GET "/v1/alerts?kind=duplicate&limit=1000" "$K2"
+    PORT=$PORT_A
+    expect_call "server A: the trace look-up sees B's sale" 200 \
+        '"drug_trac_codg":"81234567890123459901","known":true,"sales":2,.*"setl_id":"S20250703TWOA".*"setl_id":"S20250703TWOB"' \
+        GET /v1/trace/81234567890123459901 "$KA"
+    [ ! -e "$DATA/ledger" ] && [ ! -e "$TMP/dataB/ledger" ] && ok "two servers: no embedded ledger in either data directory" ||
+        bad "two servers: no embedded ledger in either data directory" "$(ls "$DATA" "$TMP/dataB")"
+    kill -TERM "$PID_A" "$PID_B" 2>/dev/null
+    wait "$PID_A" "$PID_B"
+fi
 
 # ---------------------------------------------------------------- audit tampering
 sql() { # sql STATEMENT: run it on the store behind the server's back
