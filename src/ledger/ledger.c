@@ -764,6 +764,120 @@ static int open_journal(fg__lemb_t *lg, uint64_t *size, fg_error_t *err)
     return 0;
 }
 
+/* The options with their defaults filled in. */
+static void set_options(fg__lemb_t *lg, const fg_ledger_options_t *opt)
+{
+    if (opt != NULL)
+        lg->opt = *opt;
+    lg->io = lg->opt.io != NULL ? lg->opt.io : fg_io_posix();
+    lg->window_ns = (uint64_t)(lg->opt.batch_ms != 0 ? lg->opt.batch_ms : 10) * 1000000u;
+    if (lg->opt.buffer_bytes == 0)
+        lg->opt.buffer_bytes = 4u << 20;
+    if (lg->opt.buffer_bytes < 2 * FG__JREC_MAX)
+        lg->opt.buffer_bytes = 2 * FG__JREC_MAX;
+    if (lg->opt.snapshot_bytes == 0)
+        lg->opt.snapshot_bytes = 1ull << 30;
+}
+
+/* The writer's part of opening: the directory, its lock, the write buffers. */
+static int open_writer(fg__lemb_t *lg, const char *dir, fg_error_t *err)
+{
+    char path[4096];
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+        return fg_error_set(err, -errno, "dir", 0, "cannot create %s: %s", dir, strerror(errno));
+    path_of(path, sizeof(path), dir, "lock");
+    lg->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lg->lockfd < 0)
+        return fg_error_set(err, -errno, "dir", 0, "cannot open %s: %s", path, strerror(errno));
+    if (flock(lg->lockfd, LOCK_EX | LOCK_NB) < 0)
+        return fg_error_set(err, FG_E_LEDGER_LOCKED, "dir", 0,
+                            "another process has the ledger in %s open for writing", dir);
+    lg->bcap = lg->opt.buffer_bytes;
+    lg->buf = fg_malloc(lg->bcap);
+    lg->fbuf = fg_malloc(lg->bcap);
+    if (lg->buf == NULL || lg->fbuf == NULL)
+        return fg_error_set(err, FG_ENOMEM, NULL, 0, NULL);
+    return 0;
+}
+
+/* Load the snapshot (or start an empty index) into lg->ix; what it covers into *meta. */
+static int load_index(fg__lemb_t *lg, const char *dir, fg__snapmeta_t *meta, fg_error_t *err)
+{
+    memset(meta, 0, sizeof(*meta));
+    int rc = fg__snapshot_load(lg->io, dir, &lg->ix, meta, err);
+    if (rc < 0) {
+        if (err != NULL && err->code == FG_E_LEDGER_SNAPSHOT) {
+            char why[sizeof(err->msg)];
+            memcpy(why, err->msg, sizeof(why)); /* not the buffer being written */
+            fg_error_set(err, FG_E_LEDGER_SNAPSHOT, "snapshot", err->pos,
+                         "%s; refusing it (remove %s/snapshot to rebuild from the journal)", why,
+                         dir);
+        }
+        return rc;
+    }
+    if (rc == 1) {
+        meta->journal_off = FG__JHDR_SIZE;
+        rc = fg__index_init(&lg->ix, lg->opt.expect_codes);
+    } else if (lg->opt.expect_codes > 0) {
+        unsigned k = lg->ix.k;
+        while (k < 31 && ((uint64_t)3 << (k - 2)) < lg->opt.expect_codes)
+            k++;
+        rc = k != lg->ix.k ? fg__index_rehash(&lg->ix, k) : 0;
+    }
+    return rc != 0 ? fg_error_set(err, rc, NULL, 0, NULL) : 0;
+}
+
+/* Replay the journal of `size` bytes after the snapshot; a torn tail is cut (unless read-only). */
+static int replay(fg__lemb_t *lg, uint64_t size, const fg__snapmeta_t *meta,
+                  fg_ledger_recovery_t *rec, fg_error_t *err)
+{
+    uint64_t stop;
+    uint64_t torn;
+    if (size == 0 && lg->opt.read_only && meta->lsn == 0) { /* nothing written yet */
+        lg->written = lg->acked = lg->cstart = 0;
+        return 0;
+    }
+    if (size < meta->journal_off)
+        return fg_error_set(err, FG_E_LEDGER_JOURNAL, "journal", size,
+                            "the journal ends at %llu, before the snapshot's %llu",
+                            (unsigned long long)size, (unsigned long long)meta->journal_off);
+    int rc =
+        scan(lg->io, lg->fd, meta->journal_off, size, meta->lsn, replay_one, lg, &stop, &torn, err);
+    if (rc != 0)
+        return rc;
+    rec->replayed = lg->lsn - meta->lsn;
+    if (torn != 0) {
+        rec->torn_offset = torn;
+        rec->torn_bytes = size - torn;
+        if (!lg->opt.read_only) {
+            rc = lg->io->ftruncate(lg->io->ctx, lg->fd, (off_t)torn);
+            if (rc == 0)
+                rc = lg->io->fsync(lg->io->ctx, lg->fd);
+            if (rc != 0)
+                return fg_error_set(err, rc, "journal", torn, "cannot truncate the torn tail: %s",
+                                    fg_strerror(rc));
+        }
+    }
+    lg->written = lg->acked = lg->cstart = stop;
+    return 0;
+}
+
+/* Start the flusher and map the journal for reading (writers only). */
+static int start_writer(fg__lemb_t *lg, fg_error_t *err)
+{
+    if (pthread_create(&lg->th, NULL, flusher, lg) != 0)
+        return fg_error_set(err, FG_EINTERNAL, NULL, 0, "cannot start the journal flusher");
+    lg->th_started = 1;
+    /* Priors of duplicates are read back from anywhere in the journal: through a mapping (one
+     * page fault per 64 KiB at most) rather than a pread each. Only for POSIX I/O, so injected
+     * faults still see every read; reads stay below `written`, inside the file. */
+    if (lg->io == fg_io_posix() && sizeof(size_t) >= 8) {
+        void *m = mmap(NULL, MAP_SPAN, PROT_READ, MAP_SHARED | MAP_NORESERVE, lg->fd, 0);
+        lg->map = m != MAP_FAILED ? m : NULL;
+    }
+    return 0;
+}
+
 int fg__emb_open(const char *dir, const fg_ledger_options_t *opt, fg_ledger_t **out,
                  fg_ledger_recovery_t *rec, fg_error_t *err)
 {
@@ -788,129 +902,30 @@ int fg__emb_open(const char *dir, const fg_ledger_options_t *opt, fg_ledger_t **
     lg->lockfd = -1;
     pthread_mutex_init(&lg->mu, NULL);
     pthread_cond_init(&lg->cv, NULL);
-    if (opt != NULL)
-        lg->opt = *opt;
-    lg->io = lg->opt.io != NULL ? lg->opt.io : fg_io_posix();
-    lg->window_ns = (uint64_t)(lg->opt.batch_ms != 0 ? lg->opt.batch_ms : 10) * 1000000u;
-    if (lg->opt.buffer_bytes == 0)
-        lg->opt.buffer_bytes = 4u << 20;
-    if (lg->opt.buffer_bytes < 2 * FG__JREC_MAX)
-        lg->opt.buffer_bytes = 2 * FG__JREC_MAX;
-    if (lg->opt.snapshot_bytes == 0)
-        lg->opt.snapshot_bytes = 1ull << 30;
+    set_options(lg, opt);
     if (strlen(dir) >= sizeof(lg->dir) - 16) {
         rc = fg_error_set(err, FG_EINVAL, "dir", 0, "the directory name is too long");
         goto out_fail;
     }
     memcpy(lg->dir, dir, strlen(dir) + 1);
-    if (!lg->opt.read_only) {
-        char path[4096];
-        if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-            rc = fg_error_set(err, -errno, "dir", 0, "cannot create %s: %s", dir, strerror(errno));
-            goto out_fail;
-        }
-        path_of(path, sizeof(path), dir, "lock");
-        lg->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (lg->lockfd < 0) {
-            rc = fg_error_set(err, -errno, "dir", 0, "cannot open %s: %s", path, strerror(errno));
-            goto out_fail;
-        }
-        if (flock(lg->lockfd, LOCK_EX | LOCK_NB) < 0) {
-            rc = fg_error_set(err, FG_E_LEDGER_LOCKED, "dir", 0,
-                              "another process has the ledger in %s open for writing", dir);
-            goto out_fail;
-        }
-        lg->bcap = lg->opt.buffer_bytes;
-        lg->buf = fg_malloc(lg->bcap);
-        lg->fbuf = fg_malloc(lg->bcap);
-        if (lg->buf == NULL || lg->fbuf == NULL) {
-            rc = fg_error_set(err, FG_ENOMEM, NULL, 0, NULL);
-            goto out_fail;
-        }
-    }
-    rc = open_journal(lg, &size, err);
+    rc = lg->opt.read_only ? 0 : open_writer(lg, dir, err);
+    rc = rc != 0 ? rc : open_journal(lg, &size, err);
+    rc = rc != 0 ? rc : load_index(lg, dir, &meta, err);
     if (rc != 0)
         goto out_fail;
-    memset(&meta, 0, sizeof(meta));
-    rc = fg__snapshot_load(lg->io, dir, &lg->ix, &meta, err);
-    if (rc < 0) {
-        if (err != NULL && err->code == FG_E_LEDGER_SNAPSHOT)
-            fg_error_set(err, FG_E_LEDGER_SNAPSHOT, "snapshot", err->pos,
-                         "%s; refusing it (remove %s/snapshot to rebuild from the journal)",
-                         err->msg, dir);
-        goto out_fail;
-    }
-    if (rc == 1) {
-        rc = fg__index_init(&lg->ix, lg->opt.expect_codes);
-        if (rc != 0) {
-            fg_error_set(err, rc, NULL, 0, NULL);
-            goto out_fail;
-        }
-        meta.journal_off = FG__JHDR_SIZE;
-    } else if (lg->opt.expect_codes > 0) {
-        unsigned k = lg->ix.k;
-        while (k < 31 && ((uint64_t)3 << (k - 2)) < lg->opt.expect_codes)
-            k++;
-        rc = k != lg->ix.k ? fg__index_rehash(&lg->ix, k) : 0;
-        if (rc != 0) {
-            fg_error_set(err, rc, NULL, 0, NULL);
-            goto out_fail;
-        }
-    }
-    rc = 0;
     memcpy(lg->outcomes, meta.outcomes, sizeof(lg->outcomes));
     lg->unknown_source = meta.unknown_source;
     lg->lsn = meta.lsn;
     lg->snap_lsn = meta.lsn;
     lg->snap_off = meta.journal_off;
     rec->snapshot_lsn = meta.lsn;
-    if (size == 0 && lg->opt.read_only) {
-        lg->written = lg->acked = lg->cstart = 0;
-    } else {
-        uint64_t stop;
-        uint64_t torn;
-        if (size < meta.journal_off) {
-            rc = fg_error_set(err, FG_E_LEDGER_JOURNAL, "journal", size,
-                              "the journal ends at %llu, before the snapshot's %llu",
-                              (unsigned long long)size, (unsigned long long)meta.journal_off);
-            goto out_fail;
-        }
-        rc = scan(lg->io, lg->fd, meta.journal_off, size, meta.lsn, replay_one, lg, &stop, &torn,
-                  err);
-        if (rc != 0)
-            goto out_fail;
-        rec->replayed = lg->lsn - meta.lsn;
-        if (torn != 0) {
-            rec->torn_offset = torn;
-            rec->torn_bytes = size - torn;
-            if (!lg->opt.read_only) {
-                rc = lg->io->ftruncate(lg->io->ctx, lg->fd, (off_t)torn);
-                if (rc == 0)
-                    rc = lg->io->fsync(lg->io->ctx, lg->fd);
-                if (rc != 0) {
-                    fg_error_set(err, rc, "journal", torn, "cannot truncate the torn tail: %s",
-                                 fg_strerror(rc));
-                    goto out_fail;
-                }
-            }
-        }
-        lg->written = lg->acked = lg->cstart = stop;
-    }
+    rc = replay(lg, size, &meta, rec, err);
+    if (rc != 0)
+        goto out_fail;
     lg->durable_lsn = lg->lsn;
-    if (!lg->opt.read_only) {
-        if (pthread_create(&lg->th, NULL, flusher, lg) != 0) {
-            rc = fg_error_set(err, FG_EINTERNAL, NULL, 0, "cannot start the journal flusher");
-            goto out_fail;
-        }
-        lg->th_started = 1;
-        /* Priors of duplicates are read back from anywhere in the journal: through a mapping
-         * (one page fault per 64 KiB at most) rather than a pread each. Only for POSIX I/O, so
-         * injected faults still see every read; reads stay below `written`, inside the file. */
-        if (lg->io == fg_io_posix() && sizeof(size_t) >= 8) {
-            void *m = mmap(NULL, MAP_SPAN, PROT_READ, MAP_SHARED | MAP_NORESERVE, lg->fd, 0);
-            lg->map = m != MAP_FAILED ? m : NULL;
-        }
-    }
+    rc = lg->opt.read_only ? 0 : start_writer(lg, err);
+    if (rc != 0)
+        goto out_fail;
     rec->seconds = (double)(fg__now_ns() - t0) / 1e9;
     *out = &lg->base;
     return 0;
