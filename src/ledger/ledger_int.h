@@ -240,6 +240,10 @@ uint32_t fg__jrec_encode(uint8_t *buf, const fg_ledger_event_t *ev, const uint8_
  * (torn: avail too short); FG_E_LEDGER_JOURNAL when damaged (zeros included). Institution and
  * med_list_codg given by id are left to fg__jrec_resolve. */
 int fg__jrec_decode(const uint8_t *p, size_t avail, uint64_t off, fg__jrec_t *r);
+/* Rewrite the length and record checks of the record at p from its length field (the fuzz targets
+ * forge records that pass them, to reach the decoder behind). 0, or -1 when the length field is no
+ * record length or the record is longer than avail. */
+int fg__jrec_seal(uint8_t *p, size_t avail);
 /* Fill the institution and med_list_codg given by id from the index's tables. */
 int fg__jrec_resolve(const fg__lindex_t *ix, fg__jrec_t *r);
 void fg__jhdr_encode(uint8_t hdr[FG__JHDR_SIZE]);
