@@ -181,6 +181,11 @@ int fg__index_inst(fg__lindex_t *ix, const char *code, uint32_t *id);
 int fg__index_med(fg__lindex_t *ix, const char *s, uint32_t *id, int *added);
 /* A lookup table (2^k slots of row index + 1) over n rows of NUL-padded names; NULL on ENOMEM. */
 uint32_t *fg__names_slots(const void *rows, size_t stride, size_t maxlen, uint32_t n, unsigned k);
+/* Every slot, entry and side record of an index read from a snapshot refers only to what the
+ * index holds (slots to entries, entries to institutions and side records, sales to institutions),
+ * and each entry has one slot: 0, or FG_E_LEDGER_SNAPSHOT with the first offender's number in
+ * *bad. */
+int fg__index_check(const fg__lindex_t *ix, uint64_t *bad);
 uint64_t fg__index_bytes(const fg__lindex_t *ix);
 int fg__index_rehash(fg__lindex_t *ix, unsigned k);
 

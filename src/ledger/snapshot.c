@@ -365,6 +365,11 @@ static int load_index(struct bstream *b, const struct shdr *h, fg__lindex_t *ix)
         fg__names_slots(ix->inst, sizeof(*ix->inst), sizeof(ix->inst->code), ix->ninst, ix->inst_k);
     if (ix->inst_slots == NULL)
         return fg_error_set(b->err, FG_ENOMEM, "snapshot", 0, NULL);
+    uint64_t bad = 0;
+    if (fg__index_check(ix, &bad) != 0)
+        return fg_error_set(b->err, FG_E_LEDGER_SNAPSHOT, "snapshot", 0,
+                            "the snapshot's index is inconsistent (at item %llu)",
+                            (unsigned long long)bad);
     return 0;
 }
 
