@@ -34,6 +34,7 @@ struct bstream {
     uint64_t off; /* file offset of the current block */
     int eof;
     fg_error_t *err;
+    uint64_t size; /* reader: the file's size, which bounds what its header may claim */
 };
 
 static int wflush(struct bstream *b)
@@ -160,7 +161,7 @@ int fg__snapshot_write(const fg_io_t *io, const char *dir, const fg__lindex_t *i
     char tmp[4096];
     char final[4096];
     struct shdr h;
-    struct bstream b = {io, -1, NULL, 0, 0, 0, 0, 0, err};
+    struct bstream b = {io, -1, NULL, 0, 0, 0, 0, 0, err, 0};
     int rc;
 
     path_of(tmp, sizeof(tmp), dir, "snapshot.tmp");
@@ -320,7 +321,7 @@ static int load_side(struct bstream *b, const struct shdr *h, fg__lindex_t *ix)
         sd->nsales = w[1];
         sd->next_free = w[2];
         ix->nside = s + 1;
-        if (w[1] > (1u << 24))
+        if (w[1] > (1u << 24) || (uint64_t)w[1] * sizeof(*sd->sales) > b->size)
             return fg_error_set(b->err, FG_E_LEDGER_SNAPSHOT, "snapshot", b->off,
                                 "implausible side record");
         if (w[1] > 0) {
@@ -379,7 +380,7 @@ static int load(const fg_io_t *io, const char *dir, fg__lindex_t *ix, fg__snapme
 {
     char path[4096];
     struct shdr h;
-    struct bstream b = {io, -1, NULL, 0, 0, 0, 0, 0, err};
+    struct bstream b = {io, -1, NULL, 0, 0, 0, 0, 0, err, 0};
     int rc;
 
     path_of(path, sizeof(path), dir, "snapshot");
@@ -397,6 +398,15 @@ static int load(const fg_io_t *io, const char *dir, fg__lindex_t *ix, fg__snapme
                     h.nside > h.count || h.nmed > FG__MED_MAX))
         rc = fg_error_set(err, FG_E_LEDGER_SNAPSHOT, "snapshot", 0,
                           "%s is not a ledger snapshot of this version", path);
+    /* What the header says follows must fit in the file: nothing is allocated beyond it. */
+    int64_t fsize = rc == 0 ? fg__io_size(io, b.fd) : 0;
+    b.size = fsize > 0 ? (uint64_t)fsize : 0;
+    if (rc == 0 && sizeof(h) + (uint64_t)h.ninst * sizeof(fg__linst_t) +
+                           (uint64_t)h.nmed * sizeof(fg__lmed_t) + h.count * sizeof(fg__lentry_t) +
+                           ((uint64_t)4 << h.k) + (uint64_t)h.nside * 12 >
+                       b.size)
+        rc = fg_error_set(err, FG_E_LEDGER_SNAPSHOT, "snapshot", 0,
+                          "%s is shorter than its header says", path);
     if (rc == 0) {
         meta->lsn = h.lsn;
         meta->journal_off = h.journal_off;
