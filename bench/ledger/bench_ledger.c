@@ -3,10 +3,10 @@
  *
  *   bench_ledger embedded --data DIR [--no-size-hint] FILE.csv   the embedded ledger, policy
  *                                                   batch, its index sized for the file's rows
- *   bench_ledger pg --db URL [--batch N] FILE.csv   the PostgreSQL backend (fg_ledger_pg_*)
- *   bench_ledger pg-upsert --db URL --mode per-event|pipelined FILE.csv
- *   bench_ledger sqlite --file DB FILE.csv          SQLite, WAL, upsert (libsqlite3 via dlopen)
- *   bench_ledger restart --data DIR --codes N       N distinct codes, then time a reopen
+ *   bench_ledger pg --db URL [--batch N] FILE.csv   the PostgreSQL backend (fg_ledger_open on a
+ * PostgreSQL URL) bench_ledger pg-upsert --db URL --mode per-event|pipelined FILE.csv bench_ledger
+ * sqlite --file DB FILE.csv          SQLite, WAL, upsert (libsqlite3 via dlopen) bench_ledger
+ * restart --data DIR --codes N       N distinct codes, then time a reopen
  *
  * Every engine reads the same CSV file (`fundguard ledger synth --csv`), parses each row with the
  * ledger's CSV parser, and answers per event whether the code was sold before; one JSON line of
@@ -280,7 +280,7 @@ static int run_embedded(const char *dir, const char *file, uint64_t limit, int h
 /* ---- the PostgreSQL backend ---- */
 
 struct pgb {
-    fg_ledger_pg_t *pg;
+    fg_ledger_t *pg;
     fg_ledger_result_t *res;
 };
 
@@ -288,7 +288,7 @@ static int pgb_apply(void *ctx, fg_ledger_event_t *ev, size_t k, uint64_t *repea
 {
     struct pgb *b = ctx;
     fg_error_t err;
-    if (fg_ledger_pg_apply_batch(b->pg, ev, k, b->res, &err) != 0) {
+    if (fg_ledger_apply_batch(b->pg, ev, k, b->res, &err) != 0) {
         fprintf(stderr, "bench_ledger: %s\n", err.msg);
         return 1;
     }
@@ -302,8 +302,8 @@ static int run_pg(const char *url, const char *file, size_t batch, uint64_t limi
     struct pgb b = {NULL, fg_calloc(batch, sizeof(fg_ledger_result_t))};
     fg_error_t err;
     struct run r;
-    if (b.res == NULL || fg_ledger_pg_open(url, &b.pg, &err) != 0 ||
-        fg_ledger_pg_reset(b.pg, &err) != 0) {
+    if (b.res == NULL || fg_ledger_open(url, NULL, &b.pg, NULL, &err) != 0 ||
+        fg_ledger_reset(b.pg, &err) != 0) {
         fprintf(stderr, "bench_ledger: %s\n", err.msg);
         return 1;
     }
@@ -312,7 +312,7 @@ static int run_pg(const char *url, const char *file, size_t batch, uint64_t limi
     snprintf(extra, sizeof(extra), "\"batch\":%zu", batch);
     if (rc == 0)
         report_run("fundguard-postgresql", extra, &r);
-    fg_ledger_pg_close(b.pg);
+    fg_ledger_close(b.pg, NULL);
     fg_free(b.res);
     return rc;
 }

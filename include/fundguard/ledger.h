@@ -7,15 +7,18 @@
  * duplicate (alert, with every earlier standing sale as evidence), return_ok, return_unmatched,
  * in_stock, reflow_purchase (alert, 回流药), transfer_suspect, stock_out, or invalid.
  *
- * Embedded form (this header): a directory holding an append-only journal of checksummed records
- * (the history: each record points back to the previous record of the same code) and a snapshot of
- * the compact in-memory index (32 bytes per code plus a 4-byte slot), so restart time does not grow
- * with history. Durability follows the fsync policy; an event is acknowledged once
- * fg_ledger_durable_lsn() has reached its lsn. docs/ledger.md has the contract and the file
- * formats.
- *
- * Scale-out form: the same state machine with PostgreSQL 13+ / Citus as the store
- * (fg_ledger_pg_*, docs/scale-out.md).
+ * One handle, two backends behind it (fg_ledger_open picks by the address):
+ *   embedded    a directory holding an append-only journal of checksummed records (the history:
+ *               each record points back to the previous record of the same code) and a snapshot of
+ *               the compact in-memory index (32 bytes per code plus a 4-byte slot), so restart time
+ *               does not grow with history. Durability follows the fsync policy; an event is
+ *               acknowledged once fg_ledger_durable_lsn() has reached its lsn. docs/ledger.md has
+ *               the contract and the file formats.
+ *   postgresql  the same state machine with PostgreSQL 13+ / Citus as the store
+ * (docs/scale-out.md): a batch is one transaction, acknowledged when apply returns; several
+ * processes may share one such ledger (each code's row is locked for the batch that changes it).
+ * Every operation below works on both; where a backend has nothing to do (sync, snapshot on
+ * PostgreSQL) the call succeeds at once.
  *
  * Threads: one handle is used by one thread at a time. Handles share nothing.
  *
@@ -201,14 +204,33 @@ typedef struct fg_ledger_recovery {
     double seconds;        /* time open took */
 } fg_ledger_recovery_t;
 
-/* Open (creating when absent) the ledger in directory `dir` and recover it: load the snapshot,
- * replay the journal after it, truncate a torn tail (reported in *rec, which may be NULL).
- * Damage (a checksum mismatch in a complete record or in the snapshot) is refused with
- * FG_E_LEDGER_JOURNAL / FG_E_LEDGER_SNAPSHOT and its offset in err->pos.
- * Errors also: FG_E_LEDGER_LOCKED, FG_E_LEDGER_VERSION, FG_ENOMEM, negated errno.
+/* Open the ledger at `url`:
+ *  - "postgresql://…", "postgres://…" or a libpq conninfo ("host=… dbname=…": the text starts
+ *    with a keyword and '='): the PostgreSQL ledger; connect and create the schema when absent
+ *    (src/ledger/sql/). opt and rec are not used (rec->seconds is the time to connect).
+ *    Errors: FG_E_LEDGER_PG.
+ *  - anything else is a directory (write "./a=b" for a directory named like a conninfo): open,
+ *    creating it when absent, and recover: load the snapshot, replay the journal after it,
+ *    truncate a torn tail (reported in *rec, which may be NULL). Damage (a checksum mismatch in a
+ *    complete record or in the snapshot) is refused with FG_E_LEDGER_JOURNAL /
+ *    FG_E_LEDGER_SNAPSHOT and its offset in err->pos. Errors also: FG_E_LEDGER_LOCKED,
+ *    FG_E_LEDGER_VERSION, FG_ENOMEM, negated errno.
  * @note *out is owned by the caller; release with fg_ledger_close. opt may be NULL. */
-int fg_ledger_open(const char *dir, const fg_ledger_options_t *opt, fg_ledger_t **out,
+int fg_ledger_open(const char *url, const fg_ledger_options_t *opt, fg_ledger_t **out,
                    fg_ledger_recovery_t *rec, fg_error_t *err);
+
+/* 1 when url names a PostgreSQL ledger (fg_ledger_open's rule), 0 for a directory. */
+int fg_ledger_url_is_pg(const char *url);
+
+/* "embedded" or "postgresql". */
+const char *fg_ledger_backend(const fg_ledger_t *lg);
+
+/* Events per fg_ledger_apply_batch call that suit the backend (a network round trip wants more). */
+size_t fg_ledger_batch_size(const fg_ledger_t *lg);
+
+/* Empty the ledger (tests, benchmarks): PostgreSQL only; the embedded ledger refuses with FG_EINVAL
+ * (remove its directory instead). */
+int fg_ledger_reset(fg_ledger_t *lg, fg_error_t *err);
 
 /* Apply one event (validated by a parse function or fg_ledger_event_check). Invalid events give
  * outcome FG_LEDGER_INVALID, lsn 0 and change nothing. Returns 0 — the outcome is in *res — or an
@@ -218,7 +240,9 @@ int fg_ledger_apply(fg_ledger_t *lg, const fg_ledger_event_t *ev, fg_ledger_resu
                     fg_error_t *err);
 
 /* Apply n events in order, results into res[0..n) (their prior lists are copied into the handle's
- * scratch, valid until the next call); one group commit covers them all. */
+ * scratch, valid until the next call); one group commit covers them all (PostgreSQL: one
+ * transaction of two round trips, acknowledged when this returns 0). A result's lsn is the journal
+ * sequence number (embedded) or the event's number within its code (PostgreSQL). */
 int fg_ledger_apply_batch(fg_ledger_t *lg, const fg_ledger_event_t *ev, size_t n,
                           fg_ledger_result_t *res, fg_error_t *err);
 
@@ -226,7 +250,8 @@ int fg_ledger_apply_batch(fg_ledger_t *lg, const fg_ledger_event_t *ev, size_t n
 int fg_ledger_sync(fg_ledger_t *lg, fg_error_t *err);
 /* Group commit when the window has passed (call when idle); 0 or an I/O error. */
 int fg_ledger_poll(fg_ledger_t *lg, fg_error_t *err);
-/* Highest lsn durable under the policy: results with lsn <= it are acknowledged. */
+/* Highest lsn durable under the policy: results with lsn <= it are acknowledged (PostgreSQL:
+ * UINT64_MAX, every result is acknowledged when apply returns). */
 uint64_t fg_ledger_durable_lsn(const fg_ledger_t *lg);
 /* Milliseconds until the pending group commit is due (-1 when nothing is pending). */
 long fg_ledger_commit_due_ms(const fg_ledger_t *lg);
@@ -271,18 +296,26 @@ typedef struct fg_ledger_stats {
     uint64_t spilled;     /* codes whose state lives in the side table */
     uint64_t outcomes[FG_LEDGER__OUTCOMES]; /* per outcome, over the whole history */
     uint64_t unknown_source;
+    fg_error_t error; /* code 0, or why the backend could not count (the counts are then 0) */
 } fg_ledger_stats_t;
 
+/* Counts of the ledger. Embedded: from memory. PostgreSQL: counted by queries (journal_bytes,
+ * snapshot_lsn, index_bytes and spilled are 0); a failure is in st->error. */
 void fg_ledger_stats(const fg_ledger_t *lg, fg_ledger_stats_t *st);
 
-/* Verify the files of `dir` without opening for writing: every journal record's checksum, length,
- * sequence and back-pointer, and the snapshot's checksums. 0 when sound; otherwise
- * FG_E_LEDGER_JOURNAL / FG_E_LEDGER_SNAPSHOT with the damaged offset in err->pos and *bad_offset.
- * A torn tail is reported in *torn (offset; 0 none) and is not damage. */
-int fg_ledger_verify(const char *dir, const fg_io_t *io, uint64_t *records, uint64_t *bad_offset,
+/* Verify the ledger at `url` (as for fg_ledger_open) without opening it for writing.
+ * Embedded: every journal record's checksum, length, sequence and back-pointer, and the snapshot's
+ * checksums. 0 when sound; otherwise FG_E_LEDGER_JOURNAL / FG_E_LEDGER_SNAPSHOT with the damaged
+ * offset in err->pos and *bad_offset. A torn tail is reported in *torn (offset; 0 none) and is not
+ * damage. io NULL: fg_io_posix().
+ * PostgreSQL: every code's events are numbered 1..n with n its state's count and its standing
+ * sales readable; *records the history rows; damage is FG_E_LEDGER_JOURNAL naming the code, with
+ * *bad_offset its event count. */
+int fg_ledger_verify(const char *url, const fg_io_t *io, uint64_t *records, uint64_t *bad_offset,
                      uint64_t *torn, fg_error_t *err);
 
-/* Iterate over every journal record in order (fn as for query). */
+/* Iterate over every record in order (fn as for query): the journal's order (embedded), by code
+ * then event number (PostgreSQL). */
 int fg_ledger_dump(fg_ledger_t *lg, fg_ledger_history_fn fn, void *ctx, fg_error_t *err);
 
 /* Sync, snapshot when the journal grew since the last one, release everything. NULL allowed.
@@ -290,25 +323,22 @@ int fg_ledger_dump(fg_ledger_t *lg, fg_ledger_history_fn fn, void *ctx, fg_error
 int fg_ledger_close(fg_ledger_t *lg, fg_error_t *err);
 
 /* ---------------------------------------------------------------------------------------------
- * PostgreSQL backend (scale-out): the same state machine, the state held in PostgreSQL.
+ * A code's history as JSON: the one shape `ledger query --json` and GET /v1/trace/{code} print
+ * (docs/ledger.md "History JSON", docs/openapi.yaml TraceHistory).
  * ------------------------------------------------------------------------------------------- */
 
-typedef struct fg_ledger_pg fg_ledger_pg_t;
+/* Append one record: {"lsn","type","drug_trac_codg","fixmedins_code","time","units"?,
+ * "pack_units"?,"trdn_flag","med_list_codg"?,"setl_id"?,"feedetl_sn"?,"psn_no"?,"outcome",
+ * "kind"?,"findings"?} (members marked ? only when present). */
+int fg_ledger_record_json(const fg_ledger_history_t *h, fg_buf_t *out);
 
-/* Connect (conninfo: "postgresql://…"), create the schema when absent (src/ledger/sql/).
- * @note *out is owned by the caller; release with fg_ledger_pg_close. */
-int fg_ledger_pg_open(const char *conninfo, fg_ledger_pg_t **out, fg_error_t *err);
-/* Apply n events in arrival order in one transaction of two round trips (lock-and-read the codes'
- * rows, then write states, history and institutions). res as for fg_ledger_apply_batch; the
- * results are acknowledged when this returns 0. */
-int fg_ledger_pg_apply_batch(fg_ledger_pg_t *pg, const fg_ledger_event_t *ev, size_t n,
-                             fg_ledger_result_t *res, fg_error_t *err);
-/* Code state and history, as fg_ledger_query. */
-int fg_ledger_pg_query(fg_ledger_pg_t *pg, const char *code, fg_ledger_code_state_t *st,
-                       fg_ledger_history_fn fn, void *ctx, fg_error_t *err);
-/* Drop the ledger tables (tests). */
-int fg_ledger_pg_reset(fg_ledger_pg_t *pg, fg_error_t *err);
-void fg_ledger_pg_close(fg_ledger_pg_t *pg);
+/* Query `code` and append {"drug_trac_codg","known","sales","verdict","units_sold","pack_units",
+ * "stock","events","history":[records oldest first]}. inst not NULL scopes it to one institution:
+ * only its own events are listed and stock is null unless it holds the pack (sales, units and
+ * events still count every institution's). The state is also left in *st (may be NULL).
+ * Errors as fg_ledger_query (out is then unchanged). */
+int fg_ledger_history_json(fg_ledger_t *lg, const char *code, const char *inst,
+                           fg_ledger_code_state_t *st, fg_buf_t *out, fg_error_t *err);
 
 #ifdef __cplusplus
 }

@@ -30,12 +30,13 @@ extern "C" {
 #define FG_SERVE_PATH_MAX 1024
 
 typedef struct fg_serve_config {
-    char listen[64];                            /* address to bind: 127.0.0.1 */
-    int64_t port;                               /* 0: any free port (written to port_file) */
-    char data[FG_SERVE_PATH_MAX];               /* data directory: store (SQLite) and ledger */
-    char db[FG_SERVE_PATH_MAX];                 /* "" (SQLite in data) or postgresql://… */
-    char kb[FG_SERVE_PATH_MAX];                 /* knowledge base directories, comma-separated */
-    char ref[FG_SERVE_PATH_MAX];                /* status reference directory ("" none) */
+    char listen[64];                /* address to bind: 127.0.0.1 */
+    int64_t port;                   /* 0: any free port (written to port_file) */
+    char data[FG_SERVE_PATH_MAX];   /* data directory: store (SQLite) and ledger */
+    char db[FG_SERVE_PATH_MAX];     /* "" (SQLite in data) or postgresql://… */
+    char ledger[FG_SERVE_PATH_MAX]; /* "" (data/ledger), a directory or postgresql://… */
+    char kb[FG_SERVE_PATH_MAX];     /* knowledge base directories, comma-separated */
+    char ref[FG_SERVE_PATH_MAX];    /* status reference directory ("" none) */
     char pseudonym_key_file[FG_SERVE_PATH_MAX]; /* the key of resident-ID pseudonyms ("" dev) */
     char port_file[FG_SERVE_PATH_MAX];          /* write the bound port here ("" none) */
     int64_t workers;                            /* worker threads; 0: one per core */

@@ -26,12 +26,9 @@
 
 #define LINE_MAX_BYTES (64u << 10)
 #define READ_BYTES     (1u << 20)
-#define PG_BATCH       5000
-#define EMBEDDED_BATCH 256
-
 struct opts {
-    const char *data;
-    const char *db;
+    const char *data;   /* --data DIR (or FG_LEDGER_DATA) */
+    const char *ledger; /* --ledger URL (or its alias --db): wins over data */
     int json;
     int quiet;
     int db_reset;
@@ -42,15 +39,17 @@ static void help(FILE *out)
 {
     fprintf(
         out,
-        "usage: fundguard ledger apply --data DIR [--db postgresql://…] [--fsync always|batch|off]\n"
-        "                              [--batch-ms N] [--quiet] FILE…\n"
-        "       fundguard ledger query --data DIR [--db URL] [--json] CODE…\n"
-        "       fundguard ledger stats --data DIR [--json]\n"
-        "       fundguard ledger verify --data DIR\n"
-        "       fundguard ledger dump --data DIR\n"
-        "       fundguard ledger truth --data DIR GENERATED_DIR\n"
+        "usage: fundguard ledger apply --ledger URL [--fsync always|batch|off] [--batch-ms N]\n"
+        "                              [--db-reset] [--quiet] FILE…\n"
+        "       fundguard ledger query --ledger URL [--json] CODE…\n"
+        "       fundguard ledger stats --ledger URL [--json]\n"
+        "       fundguard ledger verify --ledger URL\n"
+        "       fundguard ledger dump --ledger URL\n"
+        "       fundguard ledger truth --ledger URL GENERATED_DIR\n"
         "       fundguard ledger synth [--events N] [--mix] [--csv] …\n\n"
         "The drug traceability ledger (SPEC §3): a trace code may be sold once.\n"
+        "URL is a directory (the embedded ledger; --data DIR says the same) or postgresql://…\n"
+        "or a libpq conninfo (the PostgreSQL ledger; --db URL says the same).\n"
         "apply reads events, one JSON object a line or CSV with the field names as header\n"
         "(FILE ending in .csv, or a first line not starting with '{'; '-' is standard input),\n"
         "and prints one outcome line per event once it is durable. Exit 1 when any alert\n"
@@ -89,7 +88,6 @@ static int write_all(int fd, const char *p, size_t n)
 struct apply {
     struct opts *o;
     fg_ledger_t *lg;
-    fg_ledger_pg_t *pg;
     fg_buf_t out;          /* outcome lines not yet acknowledged */
     uint64_t out_lsn;      /* highest lsn among them */
     size_t mark_end[64];   /* per batch in `out`: where its lines end … */
@@ -102,7 +100,7 @@ struct apply {
     int csv_known;
     int is_csv;
     fg_ledger_csv_t csv;
-    /* PostgreSQL batching */
+    /* batching */
     fg_ledger_event_t *evs;
     fg_ledger_result_t *res;
     int *valid;              /* per pending line: index into evs, or -1 */
@@ -129,7 +127,7 @@ static int flush_out(struct apply *a, int force)
     int k = 0;
     if (a->out.len == 0)
         return 0;
-    if (force || a->lg == NULL || fg_ledger_durable_lsn(a->lg) >= a->out_lsn) {
+    if (force || fg_ledger_durable_lsn(a->lg) >= a->out_lsn) {
         upto = a->out.len;
         k = a->nmarks;
     } else {
@@ -183,15 +181,12 @@ static int batch_flush(struct apply *a)
     if (a->npend == 0)
         return 0;
     if (a->nev > 0) {
-        if (a->pg != NULL)
-            rc = fg_ledger_pg_apply_batch(a->pg, a->evs, a->nev, a->res, &err);
-        else
-            rc = fg_ledger_apply_batch(a->lg, a->evs, a->nev, a->res, &err);
+        rc = fg_ledger_apply_batch(a->lg, a->evs, a->nev, a->res, &err);
         if (rc != 0) {
             fprintf(stderr, "fundguard ledger: %s [%s]\n", err.msg, fg_err_name(rc));
             return -1;
         }
-        if (a->lg != NULL && a->res[a->nev - 1].lsn > a->out_lsn)
+        if (a->res[a->nev - 1].lsn > a->out_lsn)
             a->out_lsn = a->res[a->nev - 1].lsn;
     }
     for (size_t i = 0; i < a->npend; i++) {
@@ -202,8 +197,6 @@ static int batch_flush(struct apply *a)
     }
     a->npend = 0;
     a->nev = 0;
-    if (a->pg != NULL)
-        return flush_out(a, 1);
     mark(a);
     if (fg_ledger_durable_lsn(a->lg) >= a->mark_lsn[0])
         return flush_out(a, 0);
@@ -256,8 +249,6 @@ static int one_line(struct apply *a, const char *line, size_t n)
 /* Wait for input on fd, committing pending events when the group-commit window passes first. */
 static int wait_input(struct apply *a, int fd)
 {
-    if (a->lg == NULL)
-        return 0;
     for (;;) {
         long due = fg_ledger_commit_due_ms(a->lg);
         if (due < 0)
@@ -346,6 +337,35 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* The ledger's address as messages show it: a PostgreSQL URL may carry a password. */
+static const char *shown(const char *url)
+{
+    return fg_ledger_url_is_pg(url) ? "postgresql" : url;
+}
+
+/* The ledger the options name, opened; NULL after a message on stderr (*exit_code set). */
+static fg_ledger_t *open_ledger(struct opts *o, const char *what, fg_ledger_recovery_t *rec,
+                                int *exit_code)
+{
+    fg_ledger_t *lg = NULL;
+    fg_error_t err;
+    const char *url = o->ledger != NULL ? o->ledger : o->data;
+    if (url == NULL) {
+        *exit_code = fg_cli_usage_error("ledger", "%s needs --ledger URL (or --data DIR)", what);
+        return NULL;
+    }
+    int rc = fg_ledger_open(url, &o->lo, &lg, rec, &err);
+    if (rc == 0 && o->db_reset)
+        rc = fg_ledger_reset(lg, &err);
+    if (rc != 0) {
+        fprintf(stderr, "fundguard ledger: %s: %s [%s]\n", shown(url), err.msg, fg_err_name(rc));
+        fg_ledger_close(lg, NULL);
+        *exit_code = rc == FG_E_LEDGER_LOCKED ? FG_EXIT_USAGE : FG_EXIT_INTERNAL;
+        return NULL;
+    }
+    return lg;
+}
+
 static int cmd_apply(struct opts *o, int nfiles, char **files)
 {
     struct apply a;
@@ -360,29 +380,15 @@ static int cmd_apply(struct opts *o, int nfiles, char **files)
     fg_buf_init(&a.out, (size_t)1 << 34);
     if (nfiles == 0)
         return fg_cli_usage_error("ledger", "apply needs at least one FILE ('-' for stdin)");
-    if (o->db != NULL) {
-        rc = fg_ledger_pg_open(o->db, &a.pg, &err);
-        if (rc == 0 && o->db_reset)
-            rc = fg_ledger_pg_reset(a.pg, &err);
-        if (rc != 0) {
-            fprintf(stderr, "fundguard ledger: %s [%s]\n", err.msg, fg_err_name(rc));
-            return FG_EXIT_INTERNAL;
-        }
-    } else {
-        if (o->data == NULL)
-            return fg_cli_usage_error("ledger", "apply needs --data DIR (or --db URL)");
-        rc = fg_ledger_open(o->data, &o->lo, &a.lg, &rec, &err);
-        if (rc != 0) {
-            fprintf(stderr, "fundguard ledger: %s: %s [%s]\n", o->data, err.msg, fg_err_name(rc));
-            return rc == FG_E_LEDGER_LOCKED ? FG_EXIT_USAGE : FG_EXIT_INTERNAL;
-        }
-        if (rec.torn_bytes > 0)
-            fprintf(stderr,
-                    "fundguard ledger: recovery: a torn journal tail of %llu bytes at offset %llu "
-                    "was truncated (events never acknowledged)\n",
-                    (unsigned long long)rec.torn_bytes, (unsigned long long)rec.torn_offset);
-    }
-    a.batch = a.pg != NULL ? PG_BATCH : EMBEDDED_BATCH;
+    a.lg = open_ledger(o, "apply", &rec, &rc);
+    if (a.lg == NULL)
+        return rc;
+    if (rec.torn_bytes > 0)
+        fprintf(stderr,
+                "fundguard ledger: recovery: a torn journal tail of %llu bytes at offset %llu "
+                "was truncated (events never acknowledged)\n",
+                (unsigned long long)rec.torn_bytes, (unsigned long long)rec.torn_offset);
+    a.batch = fg_ledger_batch_size(a.lg);
     a.evs = fg_calloc(a.batch, sizeof(*a.evs));
     a.res = fg_calloc(a.batch, sizeof(*a.res));
     a.inv = fg_calloc(a.batch, sizeof(*a.inv));
@@ -421,7 +427,7 @@ static int cmd_apply(struct opts *o, int nfiles, char **files)
         if (fd != STDIN_FILENO)
             close(fd);
     }
-    if (rc == 0 && a.lg != NULL) {
+    if (rc == 0) {
         if (fg_ledger_sync(a.lg, &err) != 0) {
             fprintf(stderr, "fundguard ledger: %s [%s]\n", err.msg, fg_err_name(err.code));
             rc = -1;
@@ -430,11 +436,10 @@ static int cmd_apply(struct opts *o, int nfiles, char **files)
         }
     }
 out:
-    if (a.lg != NULL && fg_ledger_close(a.lg, &err) != 0 && rc == 0) {
+    if (fg_ledger_close(a.lg, &err) != 0 && rc == 0) {
         fprintf(stderr, "fundguard ledger: %s [%s]\n", err.msg, fg_err_name(err.code));
         rc = -1;
     }
-    fg_ledger_pg_close(a.pg);
     double dt = now_s() - t0;
     uint64_t events = a.seq;
     if (!o->quiet || rc != 0) {
@@ -472,59 +477,14 @@ out:
  * query, stats, verify, dump
  * ------------------------------------------------------------------------------------------- */
 
-struct hist {
-    int json;
-    int first;
-    fg_buf_t *b;
-};
-
-static int history_json(fg_buf_t *b, const fg_ledger_history_t *h)
-{
-    char t[FG_TIME_TEXTLEN + 1];
-    const char *kind = fg_ledger_kind_name(h->kind);
-    fg_time_format(h->event.time, t);
-    int rc = fg_buf_printf(b, "{\"lsn\":%llu,\"type\":\"%s\",\"drug_trac_codg\":",
-                           (unsigned long long)h->lsn, fg_ledger_type_name(h->event.type));
-    rc = rc != 0 ? rc : fg_buf_append_json_str(b, h->event.code, strlen(h->event.code));
-    rc = rc != 0 ? rc
-                 : fg_buf_printf(b, ",\"fixmedins_code\":\"%s\",\"time\":\"%s\"", h->event.inst, t);
-    if (h->event.units != 0)
-        rc = rc != 0 ? rc : fg_buf_printf(b, ",\"units\":%u", h->event.units);
-    if (h->event.pack_units != 0)
-        rc = rc != 0 ? rc : fg_buf_printf(b, ",\"pack_units\":%u", h->event.pack_units);
-    rc = rc != 0 ? rc : fg_buf_printf(b, ",\"trdn_flag\":\"%d\"", h->event.trdn);
-    static const char *const names[] = {"med_list_codg", "setl_id", "feedetl_sn", "psn_no"};
-    const char *vals[] = {h->event.med_list, h->event.setl_id, h->event.feedetl_sn,
-                          h->event.psn_no};
-    for (int i = 0; i < 4 && rc == 0; i++) {
-        if (vals[i][0] == '\0')
-            continue;
-        rc = fg_buf_printf(b, ",\"%s\":", names[i]);
-        rc = rc != 0 ? rc : fg_buf_append_json_str(b, vals[i], strlen(vals[i]));
-    }
-    rc = rc != 0 ? rc : fg_buf_printf(b, ",\"outcome\":\"%s\"", fg_ledger_outcome_name(h->outcome));
-    if (kind != NULL)
-        rc = rc != 0 ? rc : fg_buf_printf(b, ",\"kind\":\"%s\"", kind);
-    if (h->findings & FG_LEDGER_FINDING_UNKNOWN_SOURCE)
-        rc = rc != 0 ? rc : fg_buf_appends(b, ",\"findings\":[\"unknown_source\"]");
-    rc = rc != 0 ? rc : fg_buf_appendc(b, '}');
-    return rc;
-}
-
 static int on_history(void *ctx, const fg_ledger_history_t *h)
 {
-    struct hist *x = ctx;
-    if (x->json) {
-        if (!x->first && fg_buf_appendc(x->b, ',') != 0)
-            return FG_ENOMEM;
-        x->first = 0;
-        return history_json(x->b, h);
-    }
+    fg_buf_t *b = ctx;
     char t[FG_TIME_TEXTLEN + 1];
     fg_time_format(h->event.time, t);
     const char *kind = fg_ledger_kind_name(h->kind);
-    return fg_buf_printf(x->b, "  %s  %-15s %-12s units=%-4u %s%s%s%s setl_id=%s feedetl_sn=%s\n",
-                         t, fg_ledger_type_name(h->event.type), h->event.inst, h->event.units,
+    return fg_buf_printf(b, "  %s  %-15s %-12s units=%-4u %s%s%s%s setl_id=%s feedetl_sn=%s\n", t,
+                         fg_ledger_type_name(h->event.type), h->event.inst, h->event.units,
                          fg_ledger_outcome_name(h->outcome), kind != NULL ? "/" : "",
                          kind != NULL ? kind : "",
                          h->findings & FG_LEDGER_FINDING_UNKNOWN_SOURCE ? " +unknown_source" : "",
@@ -532,93 +492,78 @@ static int on_history(void *ctx, const fg_ledger_history_t *h)
                          h->event.feedetl_sn[0] ? h->event.feedetl_sn : "-");
 }
 
+/* One code in text: its state and history. */
+static void print_code(const char *code, const fg_ledger_code_state_t *st, const fg_buf_t *b)
+{
+    printf("code %s\n", code);
+    if (!st->known) {
+        printf("never seen: no purchase and no sale recorded\n");
+        return;
+    }
+    const char *verdict = st->standing_sales == 0   ? "not sold"
+                          : st->standing_sales == 1 ? "only 1 sale"
+                                                    : "2 or more sales";
+    printf("sales: %zu — %s (%u of %u units sold)\n", st->standing_sales, verdict, st->units_sold,
+           st->pack_units);
+    printf("stock: %s\n", st->stock[0] ? st->stock : "(none)");
+    printf("history (%llu events, oldest first):\n%s", (unsigned long long)st->events,
+           b->data != NULL ? b->data : "");
+}
+
 static int cmd_query(struct opts *o, int ncodes, char **codes)
 {
-    fg_ledger_t *lg = NULL;
-    fg_ledger_pg_t *pg = NULL;
     fg_error_t err;
     fg_buf_t b;
     int exit_code = FG_EXIT_OK;
 
     if (ncodes == 0)
         return fg_cli_usage_error("ledger", "query needs a CODE");
-    if (o->db != NULL) {
-        if (fg_ledger_pg_open(o->db, &pg, &err) != 0) {
-            fprintf(stderr, "fundguard ledger: %s [%s]\n", err.msg, fg_err_name(err.code));
-            return FG_EXIT_INTERNAL;
-        }
-    } else {
-        if (o->data == NULL)
-            return fg_cli_usage_error("ledger", "query needs --data DIR (or --db URL)");
-        o->lo.read_only = 1;
-        if (fg_ledger_open(o->data, &o->lo, &lg, NULL, &err) != 0) {
-            fprintf(stderr, "fundguard ledger: %s: %s [%s]\n", o->data, err.msg,
-                    fg_err_name(err.code));
-            return FG_EXIT_INTERNAL;
-        }
-    }
+    o->lo.read_only = 1;
+    fg_ledger_t *lg = open_ledger(o, "query", NULL, &exit_code);
+    if (lg == NULL)
+        return exit_code;
     fg_buf_init(&b, (size_t)1 << 30);
     for (int i = 0; i < ncodes; i++) {
         fg_ledger_code_state_t st;
-        struct hist h = {o->json, 1, &b};
         int rc;
         fg_buf_reset(&b);
-        if (pg != NULL)
-            rc = fg_ledger_pg_query(pg, codes[i], &st, on_history, &h, &err);
+        if (o->json)
+            rc = fg_ledger_history_json(lg, codes[i], NULL, &st, &b, &err);
         else
-            rc = fg_ledger_query(lg, codes[i], &st, on_history, &h, &err);
+            rc = fg_ledger_query(lg, codes[i], &st, on_history, &b, &err);
         if (rc != 0) {
             printf("error %s %zu: %s\n", fg_err_name(rc), err.pos, err.msg);
             exit_code = FG_EXIT_INPUT;
             continue;
         }
-        const char *verdict = st.standing_sales == 0   ? "not sold"
-                              : st.standing_sales == 1 ? "only 1 sale"
-                                                       : "2 or more sales";
-        if (o->json) {
-            printf("{\"drug_trac_codg\":\"%s\",\"known\":%s,\"sales\":%zu,\"verdict\":\"%s\","
-                   "\"units_sold\":%u,\"pack_units\":%u,\"stock\":%s%s%s,\"events\":%llu,"
-                   "\"history\":[%s]}\n",
-                   codes[i], st.known ? "true" : "false", st.standing_sales, verdict, st.units_sold,
-                   st.pack_units, st.stock[0] ? "\"" : "", st.stock[0] ? st.stock : "null",
-                   st.stock[0] ? "\"" : "", (unsigned long long)st.events,
-                   b.data != NULL ? b.data : "");
-        } else {
-            printf("code %s\n", codes[i]);
-            if (!st.known) {
-                printf("never seen: no purchase and no sale recorded\n");
-                continue;
-            }
-            printf("sales: %zu — %s (%u of %u units sold)\n", st.standing_sales, verdict,
-                   st.units_sold, st.pack_units);
-            printf("stock: %s\n", st.stock[0] ? st.stock : "(none)");
-            printf("history (%llu events, oldest first):\n%s", (unsigned long long)st.events,
-                   b.data != NULL ? b.data : "");
-        }
+        if (o->json)
+            printf("%s\n", b.data);
+        else
+            print_code(codes[i], &st, &b);
         if (st.standing_sales > 1)
             exit_code = exit_code == FG_EXIT_OK ? FG_EXIT_FINDINGS : exit_code;
     }
     fg_buf_release(&b);
     fg_ledger_close(lg, NULL);
-    fg_ledger_pg_close(pg);
     return exit_code;
 }
 
 static int cmd_stats(struct opts *o)
 {
-    fg_ledger_t *lg;
-    fg_error_t err;
     fg_ledger_stats_t st;
     fg_ledger_recovery_t rec;
+    int exit_code = FG_EXIT_OK;
 
-    if (o->data == NULL)
-        return fg_cli_usage_error("ledger", "stats needs --data DIR");
     o->lo.read_only = 1;
-    if (fg_ledger_open(o->data, &o->lo, &lg, &rec, &err) != 0) {
-        fprintf(stderr, "fundguard ledger: %s: %s [%s]\n", o->data, err.msg, fg_err_name(err.code));
+    fg_ledger_t *lg = open_ledger(o, "stats", &rec, &exit_code);
+    if (lg == NULL)
+        return exit_code;
+    fg_ledger_stats(lg, &st);
+    if (st.error.code != 0) {
+        fprintf(stderr, "fundguard ledger: %s [%s]\n", st.error.msg, fg_err_name(st.error.code));
+        fg_ledger_close(lg, NULL);
         return FG_EXIT_INTERNAL;
     }
-    fg_ledger_stats(lg, &st);
     if (o->json) {
         printf("{\"codes\":%llu,\"institutions\":%llu,\"events\":%llu,\"journal_bytes\":%llu,"
                "\"snapshot_lsn\":%llu,\"index_bytes\":%llu,\"bytes_per_code\":%.1f,"
@@ -660,10 +605,11 @@ static int cmd_verify(struct opts *o)
     uint64_t torn;
     fg_error_t err;
 
-    if (o->data == NULL)
-        return fg_cli_usage_error("ledger", "verify needs --data DIR");
+    const char *url = o->ledger != NULL ? o->ledger : o->data;
+    if (url == NULL)
+        return fg_cli_usage_error("ledger", "verify needs --ledger URL (or --data DIR)");
     fg_error_clear(&err);
-    int rc = fg_ledger_verify(o->data, NULL, &records, &bad, &torn, &err);
+    int rc = fg_ledger_verify(url, NULL, &records, &bad, &torn, &err);
     if (rc != 0) {
         printf("damaged: %s at offset %llu: %s [%s]\n", err.where[0] ? err.where : "ledger",
                (unsigned long long)bad, err.msg, fg_err_name(rc));
@@ -684,7 +630,7 @@ static int on_dump(void *ctx, const fg_ledger_history_t *h)
 {
     fg_buf_t *b = ctx;
     fg_buf_reset(b);
-    int rc = history_json(b, h);
+    int rc = fg_ledger_record_json(h, b);
     rc = rc != 0 ? rc : fg_buf_appendc(b, '\n');
     if (rc == 0 && write_all(STDOUT_FILENO, b->data, b->len) != 0)
         rc = FG_EIO;
@@ -693,17 +639,14 @@ static int on_dump(void *ctx, const fg_ledger_history_t *h)
 
 static int cmd_dump(struct opts *o)
 {
-    fg_ledger_t *lg;
     fg_error_t err;
     fg_buf_t b;
+    int exit_code = FG_EXIT_OK;
 
-    if (o->data == NULL)
-        return fg_cli_usage_error("ledger", "dump needs --data DIR");
     o->lo.read_only = 1;
-    if (fg_ledger_open(o->data, &o->lo, &lg, NULL, &err) != 0) {
-        fprintf(stderr, "fundguard ledger: %s: %s [%s]\n", o->data, err.msg, fg_err_name(err.code));
-        return FG_EXIT_INTERNAL;
-    }
+    fg_ledger_t *lg = open_ledger(o, "dump", NULL, &exit_code);
+    if (lg == NULL)
+        return exit_code;
     fg_buf_init(&b, 1u << 20);
     int rc = fg_ledger_dump(lg, on_dump, &b, &err);
     fg_buf_release(&b);
@@ -1006,8 +949,9 @@ static int cmd_truth(const struct opts *o, int nrest, char **rest)
     char path[4096];
     struct truth_run t;
     memset(&t, 0, sizeof(t));
-    if (o->data == NULL || nrest != 1)
-        return fg_cli_usage_error("ledger", "truth needs --data DIR and the generated directory");
+    const char *url = o->ledger != NULL ? o->ledger : o->data;
+    if (url == NULL || nrest != 1)
+        return fg_cli_usage_error("ledger", "truth needs --ledger URL and the generated directory");
     snprintf(path, sizeof(path), "%s/truth.csv", rest[0]);
     if (load_truth(path, &t.tc, &t.ntc) != 0)
         return FG_EXIT_INPUT;
@@ -1016,8 +960,8 @@ static int cmd_truth(const struct opts *o, int nrest, char **rest)
     fg_ledger_options_t lo = o->lo;
     lo.fsync = FG_LEDGER_FSYNC_OFF;
     fg_error_t err;
-    if (f == NULL || fg_ledger_open(o->data, &lo, &t.lg, NULL, &err) != 0) {
-        fprintf(stderr, "fundguard ledger: cannot read %s or open %s\n", path, o->data);
+    if (f == NULL || fg_ledger_open(url, &lo, &t.lg, NULL, &err) != 0) {
+        fprintf(stderr, "fundguard ledger: cannot read %s or open %s\n", path, shown(url));
         if (f != NULL)
             fclose(f);
         fg_free(t.tc);
@@ -1131,8 +1075,8 @@ int fg_cmd_ledger(int argc, char **argv)
         unsigned long n;
         if (strcmp(a, "--data") == 0) {
             o.data = v;
-        } else if (strcmp(a, "--db") == 0) {
-            o.db = v;
+        } else if (strcmp(a, "--ledger") == 0 || strcmp(a, "--db") == 0) {
+            o.ledger = v;
         } else if (strcmp(a, "--fsync") == 0) {
             if (strcmp(v, "always") == 0)
                 o.lo.fsync = FG_LEDGER_FSYNC_ALWAYS;

@@ -5,8 +5,9 @@
  * times a second, so it is read by a small specialised scanner rather than jansson (bench/ledger
  * shows the difference): one pass, no allocation, strings without escapes are used in place,
  * escaped ones are decoded into a stack buffer. It accepts exactly RFC 8259 objects (nested values
- * of unknown keys are skipped with a depth limit) and is fuzzed by fuzz/fuzz_ledger_event.c.
- * The CSV form has the same field names as its header. Both feed one validation step.
+ * of unknown keys are skipped with a depth limit) and is fuzzed by fuzz/fuzz_ledger_event.c (its
+ * JSON and CSV forms). The CSV form has the same field names as its header. Both feed one
+ * validation step.
  */
 #include "core/compat.h"
 
@@ -15,6 +16,7 @@
 
 #include "fundguard/codes.h"
 #include "fundguard/ledger.h"
+#include "fundguard/utf8.h"
 #include "ledger/ledger_int.h"
 
 enum field {
@@ -519,6 +521,15 @@ static int copy_str(char *dst, size_t cap, const struct raw *r, int f, fg_error_
     if (r->n >= cap)
         return fg_error_set(err, FG_E_TOO_LONG, field_names[f], cap, "%s is longer than %zu",
                             field_names[f], cap - 1);
+    /* RFC 8259 text is UTF-8: a value that is not is refused, not kept to be written as U+FFFD. */
+    for (size_t i = 0; i < r->n;) {
+        size_t bad = 0;
+        size_t k = fg_utf8_seq((const unsigned char *)r->p + i, r->n - i, &bad);
+        if (k == 0)
+            return fg_error_set(err, FG_E_UTF8, field_names[f], i, "%s is not valid UTF-8",
+                                field_names[f]);
+        i += k;
+    }
     memcpy(dst, r->p, r->n);
     dst[r->n] = '\0';
     return 0;

@@ -605,6 +605,46 @@ int fg__index_med(fg__lindex_t *ix, const char *s, uint32_t *id, int *added)
     return names_added(&t, ix->nmed, &ix->med_slots, &ix->med_k, at);
 }
 
+/* Side record s and its standing sales refer only to what the index holds. */
+static int side_sound(const fg__lindex_t *ix, const fg__lside_t *sd)
+{
+    if (sd->next_free > ix->nside || (sd->nsales > 0 && sd->sales == NULL))
+        return 0;
+    for (uint32_t i = 0; i < sd->nsales; i++)
+        if (sd->sales[i].inst == 0 || sd->sales[i].inst > ix->ninst)
+            return 0;
+    return 1;
+}
+
+int fg__index_check(const fg__lindex_t *ix, uint64_t *bad)
+{
+    uint32_t imask = ix->k >= 32 ? 0xFFFFFFFFu : (uint32_t)(((uint64_t)1 << ix->k) - 1);
+    uint64_t used = 0;
+    for (uint64_t i = 0; i < ((uint64_t)1 << ix->k); i++) {
+        uint32_t sl = ix->slots[i];
+        *bad = i;
+        if (sl != 0 && (uint64_t)(sl & imask) - 1 >= ix->count)
+            return FG_E_LEDGER_SNAPSHOT;
+        used += sl != 0;
+    }
+    if (used != ix->count || ix->side_free > ix->nside)
+        return FG_E_LEDGER_SNAPSHOT;
+    for (uint64_t i = 0; i < ix->count; i++) {
+        const fg__lentry_t *e = fg__index_entry(ix, i);
+        *bad = i;
+        if (e->mode > 2 || fg__get24(e->stock) > ix->ninst ||
+            (e->mode == 1 && (fg__get24(e->s_inst) == 0 || fg__get24(e->s_inst) > ix->ninst)) ||
+            (e->mode == 2 && side_get(e) >= ix->nside))
+            return FG_E_LEDGER_SNAPSHOT;
+    }
+    for (uint32_t s = 0; s < ix->nside; s++) {
+        *bad = s;
+        if (!side_sound(ix, &ix->side[s]))
+            return FG_E_LEDGER_SNAPSHOT;
+    }
+    return 0;
+}
+
 uint64_t fg__index_bytes(const fg__lindex_t *ix)
 {
     uint64_t b = (uint64_t)ix->nchunks * CHUNK * sizeof(fg__lentry_t);

@@ -276,6 +276,16 @@ static void get_code(struct cur *c, char *dst)
     dst[20] = '\0';
 }
 
+int fg__jrec_seal(uint8_t *p, size_t avail)
+{
+    uint32_t len = avail >= 16 ? get16(p) : 0;
+    if (len < 16 || len > FG__JREC_MAX || (len & 7) != 0 || len > avail)
+        return -1;
+    put16(p + 2, len_check(len));
+    put32(p + 4, rec_check(p, len));
+    return 0;
+}
+
 int fg__jrec_decode(const uint8_t *p, size_t avail, uint64_t off, fg__jrec_t *r)
 {
     if (avail < 4)

@@ -35,7 +35,10 @@
 #define PF_PRIOR   4                 /* … and whose prior sale's record is */
 #define PF_RING    64                /* keys kept: a power of two above PF_SLOT */
 
-struct fg_ledger {
+typedef struct fg__lemb fg__lemb_t;
+
+struct fg__lemb {
+    fg_ledger_t base; /* first: the handle the interface hands out (handle.c) */
     char dir[2048];
     const fg_io_t *io;
     fg_ledger_options_t opt;
@@ -83,6 +86,9 @@ struct fg_ledger {
     size_t prior_cap;
 };
 
+static int emb_snapshot(fg_ledger_t *h, fg_error_t *err);
+static int emb_close(fg_ledger_t *h, fg_error_t *err);
+
 static void path_of(char *out, size_t cap, const char *dir, const char *name)
 {
     snprintf(out, cap, "%s/%s", dir, name);
@@ -96,7 +102,7 @@ static void path_of(char *out, size_t cap, const char *dir, const char *name)
 
 static void *flusher(void *arg)
 {
-    fg_ledger_t *lg = arg;
+    fg__lemb_t *lg = arg;
     pthread_mutex_lock(&lg->mu);
     for (;;) {
         while (!lg->job && !lg->stop)
@@ -127,7 +133,7 @@ static void *flusher(void *arg)
     return NULL;
 }
 
-static int fail(fg_ledger_t *lg, int rc, const char *what, fg_error_t *err)
+static int fail(fg__lemb_t *lg, int rc, const char *what, fg_error_t *err)
 {
     /* Cut the file back to what was acknowledged; the handle stays poisoned. */
     lg->io->ftruncate(lg->io->ctx, lg->fd, (off_t)lg->acked);
@@ -141,7 +147,7 @@ static int fail(fg_ledger_t *lg, int rc, const char *what, fg_error_t *err)
 }
 
 /* Collect a finished flight (waiting for it when `wait`). */
-static int reap(fg_ledger_t *lg, int wait, fg_error_t *err)
+static int reap(fg__lemb_t *lg, int wait, fg_error_t *err)
 {
     if (!lg->busy)
         return 0;
@@ -165,7 +171,7 @@ static int reap(fg_ledger_t *lg, int wait, fg_error_t *err)
 }
 
 /* Hand the current buffer to the flusher (none may be in flight). */
-static void launch(fg_ledger_t *lg)
+static void launch(fg__lemb_t *lg)
 {
     uint8_t *t = lg->fbuf;
     lg->fbuf = lg->buf;
@@ -184,7 +190,7 @@ static void launch(fg_ledger_t *lg)
 }
 
 /* Everything applied so far durable, before returning. */
-static int commit(fg_ledger_t *lg, fg_error_t *err)
+static int commit(fg__lemb_t *lg, fg_error_t *err)
 {
     if (lg->failed)
         return fg_error_set(err, FG_E_LEDGER_FAILED, "journal", 0, NULL);
@@ -202,7 +208,7 @@ static int commit(fg_ledger_t *lg, fg_error_t *err)
 }
 
 /* Room for the longest record at the end of the buffer (records are encoded in place). */
-static int reserve(fg_ledger_t *lg, fg_error_t *err)
+static int reserve(fg__lemb_t *lg, fg_error_t *err)
 {
     if (lg->blen + FG__JREC_MAX > lg->bcap) {
         /* Full: wait for the flight in the air, send this buffer. */
@@ -215,7 +221,7 @@ static int reserve(fg_ledger_t *lg, fg_error_t *err)
 }
 
 /* After an apply call: group commit per policy. */
-static int after_apply(fg_ledger_t *lg, size_t n, fg_error_t *err)
+static int after_apply(fg__lemb_t *lg, size_t n, fg_error_t *err)
 {
     int rc = reap(lg, 0, err);
     if (rc != 0)
@@ -245,7 +251,7 @@ static int after_apply(fg_ledger_t *lg, size_t n, fg_error_t *err)
  * Reading records
  * ------------------------------------------------------------------------------------------- */
 
-static int read_at(fg_ledger_t *lg, uint64_t off, fg__jrec_t *r, fg_error_t *err)
+static int read_at(fg__lemb_t *lg, uint64_t off, fg__jrec_t *r, fg_error_t *err)
 {
     uint8_t tmp[FG__JREC_MAX];
     const uint8_t *p;
@@ -288,7 +294,7 @@ static int read_at(fg_ledger_t *lg, uint64_t off, fg__jrec_t *r, fg_error_t *err
  * Applying
  * ------------------------------------------------------------------------------------------- */
 
-static int ensure_prior(fg_ledger_t *lg, size_t n)
+static int ensure_prior(fg__lemb_t *lg, size_t n)
 {
     if (n > lg->pref_cap) {
         size_t cap = lg->pref_cap < 8 ? 8 : lg->pref_cap;
@@ -303,7 +309,7 @@ static int ensure_prior(fg_ledger_t *lg, size_t n)
     return 0;
 }
 
-static int resolve_priors(fg_ledger_t *lg, size_t n, fg_error_t *err)
+static int resolve_priors(fg__lemb_t *lg, size_t n, fg_error_t *err)
 {
     if (lg->prior_len + n > lg->prior_cap) {
         size_t cap = lg->prior_cap < 8 ? 8 : lg->prior_cap;
@@ -335,7 +341,7 @@ static int resolve_priors(fg_ledger_t *lg, size_t n, fg_error_t *err)
 /* Apply one valid event. Live (rep NULL): journal it at the current end. Replay: it is the record
  * rep describes (its back-pointer and the ids it defines are checked against the index).
  * *nprior standing sales before it are in lg->pref. */
-static int step(fg_ledger_t *lg, const fg_ledger_event_t *ev, const uint8_t *pkey, uint64_t h,
+static int step(fg__lemb_t *lg, const fg_ledger_event_t *ev, const uint8_t *pkey, uint64_t h,
                 const fg__jref_t *rep, fg_ledger_result_t *res, size_t *nprior, fg_error_t *err)
 {
     uint8_t own[FG__KEY_LEN];
@@ -428,7 +434,7 @@ static int step(fg_ledger_t *lg, const fg_ledger_event_t *ev, const uint8_t *pke
     return 0;
 }
 
-static int apply_one(fg_ledger_t *lg, const fg_ledger_event_t *ev, const uint8_t *key, uint64_t h,
+static int apply_one(fg__lemb_t *lg, const fg_ledger_event_t *ev, const uint8_t *key, uint64_t h,
                      fg_ledger_result_t *res, fg_error_t *err)
 {
     size_t nprior = 0;
@@ -465,24 +471,18 @@ static int apply_one(fg_ledger_t *lg, const fg_ledger_event_t *ev, const uint8_t
     return 0;
 }
 
-static int maybe_snapshot(fg_ledger_t *lg, fg_error_t *err)
+static int maybe_snapshot(fg__lemb_t *lg, fg_error_t *err)
 {
     if (lg->opt.snapshot_bytes == UINT64_MAX)
         return 0;
     if (lg->cstart + lg->blen - lg->snap_off < lg->opt.snapshot_bytes)
         return 0;
-    return fg_ledger_snapshot(lg, err);
-}
-
-int fg_ledger_apply(fg_ledger_t *lg, const fg_ledger_event_t *ev, fg_ledger_result_t *res,
-                    fg_error_t *err)
-{
-    return fg_ledger_apply_batch(lg, ev, 1, res, err);
+    return emb_snapshot(&lg->base, err);
 }
 
 /* The last stage of apply_batch's pipeline: when the code has one standing sale inline, prefetch
  * its record (a duplicate reads it back as evidence) from the journal's mapping. */
-static void prefetch_prior(const fg_ledger_t *lg, const uint8_t *key, uint64_t h)
+static void prefetch_prior(const fg__lemb_t *lg, const uint8_t *key, uint64_t h)
 {
     uint64_t idx;
     uint64_t slot;
@@ -494,9 +494,10 @@ static void prefetch_prior(const fg_ledger_t *lg, const uint8_t *key, uint64_t h
         __builtin_prefetch(lg->map + off);
 }
 
-int fg_ledger_apply_batch(fg_ledger_t *lg, const fg_ledger_event_t *ev, size_t n,
-                          fg_ledger_result_t *res, fg_error_t *err)
+static int emb_apply_batch(fg_ledger_t *h, const fg_ledger_event_t *ev, size_t n,
+                           fg_ledger_result_t *res, fg_error_t *err)
 {
+    fg__lemb_t *lg = (fg__lemb_t *)h;
     /* A rolling pipeline, in arrival order: the key and hash of the event PF_SLOT ahead are
      * computed and its slot prefetched; the entry of the one PF_ENTRY ahead is prefetched (its slot
      * has arrived by then); the record of the standing sale of the one PF_PRIOR ahead is
@@ -536,15 +537,23 @@ int fg_ledger_apply_batch(fg_ledger_t *lg, const fg_ledger_event_t *ev, size_t n
     return maybe_snapshot(lg, err);
 }
 
-int fg_ledger_sync(fg_ledger_t *lg, fg_error_t *err)
+static int emb_apply(fg_ledger_t *h, const fg_ledger_event_t *ev, fg_ledger_result_t *res,
+                     fg_error_t *err)
 {
+    return emb_apply_batch(h, ev, 1, res, err);
+}
+
+static int emb_sync(fg_ledger_t *h, fg_error_t *err)
+{
+    fg__lemb_t *lg = (fg__lemb_t *)h;
     if (lg->opt.read_only)
         return 0;
     return commit(lg, err);
 }
 
-int fg_ledger_poll(fg_ledger_t *lg, fg_error_t *err)
+static int emb_poll(fg_ledger_t *h, fg_error_t *err)
 {
+    fg__lemb_t *lg = (fg__lemb_t *)h;
     if (lg->opt.read_only || lg->durable_lsn == lg->lsn)
         return 0;
     int rc = reap(lg, 0, err);
@@ -556,13 +565,15 @@ int fg_ledger_poll(fg_ledger_t *lg, fg_error_t *err)
     return 0;
 }
 
-uint64_t fg_ledger_durable_lsn(const fg_ledger_t *lg)
+static uint64_t emb_durable_lsn(const fg_ledger_t *h)
 {
+    const fg__lemb_t *lg = (const fg__lemb_t *)h;
     return lg->durable_lsn;
 }
 
-long fg_ledger_commit_due_ms(const fg_ledger_t *lg)
+static long emb_commit_due_ms(const fg_ledger_t *h)
 {
+    const fg__lemb_t *lg = (const fg__lemb_t *)h;
     if (lg->durable_lsn == lg->lsn)
         return -1;
     if (lg->busy)
@@ -574,8 +585,9 @@ long fg_ledger_commit_due_ms(const fg_ledger_t *lg)
     return now >= due ? 0 : (long)((due - now + 999999) / 1000000);
 }
 
-int fg_ledger_snapshot(fg_ledger_t *lg, fg_error_t *err)
+static int emb_snapshot(fg_ledger_t *h, fg_error_t *err)
 {
+    fg__lemb_t *lg = (fg__lemb_t *)h;
     fg__snapmeta_t meta;
     int rc = commit(lg, err);
     if (rc != 0)
@@ -684,7 +696,7 @@ out:
 
 static int replay_one(void *ctx, const fg__jrec_t *r, fg_error_t *err)
 {
-    fg_ledger_t *lg = ctx;
+    fg__lemb_t *lg = ctx;
     fg_ledger_result_t res;
     fg__jrec_t rr = *r;
     size_t nprior;
@@ -706,7 +718,7 @@ static int replay_one(void *ctx, const fg__jrec_t *r, fg_error_t *err)
     return 0;
 }
 
-static int open_journal(fg_ledger_t *lg, uint64_t *size, fg_error_t *err)
+static int open_journal(fg__lemb_t *lg, uint64_t *size, fg_error_t *err)
 {
     char path[4096];
     uint8_t hdr[FG__JHDR_SIZE];
@@ -752,8 +764,122 @@ static int open_journal(fg_ledger_t *lg, uint64_t *size, fg_error_t *err)
     return 0;
 }
 
-int fg_ledger_open(const char *dir, const fg_ledger_options_t *opt, fg_ledger_t **out,
-                   fg_ledger_recovery_t *rec, fg_error_t *err)
+/* The options with their defaults filled in. */
+static void set_options(fg__lemb_t *lg, const fg_ledger_options_t *opt)
+{
+    if (opt != NULL)
+        lg->opt = *opt;
+    lg->io = lg->opt.io != NULL ? lg->opt.io : fg_io_posix();
+    lg->window_ns = (uint64_t)(lg->opt.batch_ms != 0 ? lg->opt.batch_ms : 10) * 1000000u;
+    if (lg->opt.buffer_bytes == 0)
+        lg->opt.buffer_bytes = 4u << 20;
+    if (lg->opt.buffer_bytes < 2 * FG__JREC_MAX)
+        lg->opt.buffer_bytes = 2 * FG__JREC_MAX;
+    if (lg->opt.snapshot_bytes == 0)
+        lg->opt.snapshot_bytes = 1ull << 30;
+}
+
+/* The writer's part of opening: the directory, its lock, the write buffers. */
+static int open_writer(fg__lemb_t *lg, const char *dir, fg_error_t *err)
+{
+    char path[4096];
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+        return fg_error_set(err, -errno, "dir", 0, "cannot create %s: %s", dir, strerror(errno));
+    path_of(path, sizeof(path), dir, "lock");
+    lg->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lg->lockfd < 0)
+        return fg_error_set(err, -errno, "dir", 0, "cannot open %s: %s", path, strerror(errno));
+    if (flock(lg->lockfd, LOCK_EX | LOCK_NB) < 0)
+        return fg_error_set(err, FG_E_LEDGER_LOCKED, "dir", 0,
+                            "another process has the ledger in %s open for writing", dir);
+    lg->bcap = lg->opt.buffer_bytes;
+    lg->buf = fg_malloc(lg->bcap);
+    lg->fbuf = fg_malloc(lg->bcap);
+    if (lg->buf == NULL || lg->fbuf == NULL)
+        return fg_error_set(err, FG_ENOMEM, NULL, 0, NULL);
+    return 0;
+}
+
+/* Load the snapshot (or start an empty index) into lg->ix; what it covers into *meta. */
+static int load_index(fg__lemb_t *lg, const char *dir, fg__snapmeta_t *meta, fg_error_t *err)
+{
+    memset(meta, 0, sizeof(*meta));
+    int rc = fg__snapshot_load(lg->io, dir, &lg->ix, meta, err);
+    if (rc < 0) {
+        if (err != NULL && err->code == FG_E_LEDGER_SNAPSHOT) {
+            char why[sizeof(err->msg)];
+            memcpy(why, err->msg, sizeof(why)); /* not the buffer being written */
+            fg_error_set(err, FG_E_LEDGER_SNAPSHOT, "snapshot", err->pos,
+                         "%s; refusing it (remove %s/snapshot to rebuild from the journal)", why,
+                         dir);
+        }
+        return rc;
+    }
+    if (rc == 1) {
+        meta->journal_off = FG__JHDR_SIZE;
+        rc = fg__index_init(&lg->ix, lg->opt.expect_codes);
+    } else if (lg->opt.expect_codes > 0) {
+        unsigned k = lg->ix.k;
+        while (k < 31 && ((uint64_t)3 << (k - 2)) < lg->opt.expect_codes)
+            k++;
+        rc = k != lg->ix.k ? fg__index_rehash(&lg->ix, k) : 0;
+    }
+    return rc != 0 ? fg_error_set(err, rc, NULL, 0, NULL) : 0;
+}
+
+/* Replay the journal of `size` bytes after the snapshot; a torn tail is cut (unless read-only). */
+static int replay(fg__lemb_t *lg, uint64_t size, const fg__snapmeta_t *meta,
+                  fg_ledger_recovery_t *rec, fg_error_t *err)
+{
+    uint64_t stop;
+    uint64_t torn;
+    if (size == 0 && lg->opt.read_only && meta->lsn == 0) { /* nothing written yet */
+        lg->written = lg->acked = lg->cstart = 0;
+        return 0;
+    }
+    if (size < meta->journal_off)
+        return fg_error_set(err, FG_E_LEDGER_JOURNAL, "journal", size,
+                            "the journal ends at %llu, before the snapshot's %llu",
+                            (unsigned long long)size, (unsigned long long)meta->journal_off);
+    int rc =
+        scan(lg->io, lg->fd, meta->journal_off, size, meta->lsn, replay_one, lg, &stop, &torn, err);
+    if (rc != 0)
+        return rc;
+    rec->replayed = lg->lsn - meta->lsn;
+    if (torn != 0) {
+        rec->torn_offset = torn;
+        rec->torn_bytes = size - torn;
+        if (!lg->opt.read_only) {
+            rc = lg->io->ftruncate(lg->io->ctx, lg->fd, (off_t)torn);
+            if (rc == 0)
+                rc = lg->io->fsync(lg->io->ctx, lg->fd);
+            if (rc != 0)
+                return fg_error_set(err, rc, "journal", torn, "cannot truncate the torn tail: %s",
+                                    fg_strerror(rc));
+        }
+    }
+    lg->written = lg->acked = lg->cstart = stop;
+    return 0;
+}
+
+/* Start the flusher and map the journal for reading (writers only). */
+static int start_writer(fg__lemb_t *lg, fg_error_t *err)
+{
+    if (pthread_create(&lg->th, NULL, flusher, lg) != 0)
+        return fg_error_set(err, FG_EINTERNAL, NULL, 0, "cannot start the journal flusher");
+    lg->th_started = 1;
+    /* Priors of duplicates are read back from anywhere in the journal: through a mapping (one
+     * page fault per 64 KiB at most) rather than a pread each. Only for POSIX I/O, so injected
+     * faults still see every read; reads stay below `written`, inside the file. */
+    if (lg->io == fg_io_posix() && sizeof(size_t) >= 8) {
+        void *m = mmap(NULL, MAP_SPAN, PROT_READ, MAP_SHARED | MAP_NORESERVE, lg->fd, 0);
+        lg->map = m != MAP_FAILED ? m : NULL;
+    }
+    return 0;
+}
+
+int fg__emb_open(const char *dir, const fg_ledger_options_t *opt, fg_ledger_t **out,
+                 fg_ledger_recovery_t *rec, fg_error_t *err)
 {
     fg_ledger_recovery_t local_rec;
     fg__snapmeta_t meta;
@@ -768,144 +894,46 @@ int fg_ledger_open(const char *dir, const fg_ledger_options_t *opt, fg_ledger_t 
         rec = &local_rec;
     memset(rec, 0, sizeof(*rec));
     *out = NULL;
-    fg_ledger_t *lg = fg_calloc(1, sizeof(*lg));
+    fg__lemb_t *lg = fg_calloc(1, sizeof(*lg));
     if (lg == NULL)
         return fg_error_set(err, FG_ENOMEM, NULL, 0, NULL);
+    lg->base.ops = &fg__emb_ops;
     lg->fd = -1;
     lg->lockfd = -1;
     pthread_mutex_init(&lg->mu, NULL);
     pthread_cond_init(&lg->cv, NULL);
-    if (opt != NULL)
-        lg->opt = *opt;
-    lg->io = lg->opt.io != NULL ? lg->opt.io : fg_io_posix();
-    lg->window_ns = (uint64_t)(lg->opt.batch_ms != 0 ? lg->opt.batch_ms : 10) * 1000000u;
-    if (lg->opt.buffer_bytes == 0)
-        lg->opt.buffer_bytes = 4u << 20;
-    if (lg->opt.buffer_bytes < 2 * FG__JREC_MAX)
-        lg->opt.buffer_bytes = 2 * FG__JREC_MAX;
-    if (lg->opt.snapshot_bytes == 0)
-        lg->opt.snapshot_bytes = 1ull << 30;
+    set_options(lg, opt);
     if (strlen(dir) >= sizeof(lg->dir) - 16) {
         rc = fg_error_set(err, FG_EINVAL, "dir", 0, "the directory name is too long");
         goto out_fail;
     }
     memcpy(lg->dir, dir, strlen(dir) + 1);
-    if (!lg->opt.read_only) {
-        char path[4096];
-        if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-            rc = fg_error_set(err, -errno, "dir", 0, "cannot create %s: %s", dir, strerror(errno));
-            goto out_fail;
-        }
-        path_of(path, sizeof(path), dir, "lock");
-        lg->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (lg->lockfd < 0) {
-            rc = fg_error_set(err, -errno, "dir", 0, "cannot open %s: %s", path, strerror(errno));
-            goto out_fail;
-        }
-        if (flock(lg->lockfd, LOCK_EX | LOCK_NB) < 0) {
-            rc = fg_error_set(err, FG_E_LEDGER_LOCKED, "dir", 0,
-                              "another process has the ledger in %s open for writing", dir);
-            goto out_fail;
-        }
-        lg->bcap = lg->opt.buffer_bytes;
-        lg->buf = fg_malloc(lg->bcap);
-        lg->fbuf = fg_malloc(lg->bcap);
-        if (lg->buf == NULL || lg->fbuf == NULL) {
-            rc = fg_error_set(err, FG_ENOMEM, NULL, 0, NULL);
-            goto out_fail;
-        }
-    }
-    rc = open_journal(lg, &size, err);
+    rc = lg->opt.read_only ? 0 : open_writer(lg, dir, err);
+    rc = rc != 0 ? rc : open_journal(lg, &size, err);
+    rc = rc != 0 ? rc : load_index(lg, dir, &meta, err);
     if (rc != 0)
         goto out_fail;
-    memset(&meta, 0, sizeof(meta));
-    rc = fg__snapshot_load(lg->io, dir, &lg->ix, &meta, err);
-    if (rc < 0) {
-        if (err != NULL && err->code == FG_E_LEDGER_SNAPSHOT)
-            fg_error_set(err, FG_E_LEDGER_SNAPSHOT, "snapshot", err->pos,
-                         "%s; refusing it (remove %s/snapshot to rebuild from the journal)",
-                         err->msg, dir);
-        goto out_fail;
-    }
-    if (rc == 1) {
-        rc = fg__index_init(&lg->ix, lg->opt.expect_codes);
-        if (rc != 0) {
-            fg_error_set(err, rc, NULL, 0, NULL);
-            goto out_fail;
-        }
-        meta.journal_off = FG__JHDR_SIZE;
-    } else if (lg->opt.expect_codes > 0) {
-        unsigned k = lg->ix.k;
-        while (k < 31 && ((uint64_t)3 << (k - 2)) < lg->opt.expect_codes)
-            k++;
-        rc = k != lg->ix.k ? fg__index_rehash(&lg->ix, k) : 0;
-        if (rc != 0) {
-            fg_error_set(err, rc, NULL, 0, NULL);
-            goto out_fail;
-        }
-    }
-    rc = 0;
     memcpy(lg->outcomes, meta.outcomes, sizeof(lg->outcomes));
     lg->unknown_source = meta.unknown_source;
     lg->lsn = meta.lsn;
     lg->snap_lsn = meta.lsn;
     lg->snap_off = meta.journal_off;
     rec->snapshot_lsn = meta.lsn;
-    if (size == 0 && lg->opt.read_only) {
-        lg->written = lg->acked = lg->cstart = 0;
-    } else {
-        uint64_t stop;
-        uint64_t torn;
-        if (size < meta.journal_off) {
-            rc = fg_error_set(err, FG_E_LEDGER_JOURNAL, "journal", size,
-                              "the journal ends at %llu, before the snapshot's %llu",
-                              (unsigned long long)size, (unsigned long long)meta.journal_off);
-            goto out_fail;
-        }
-        rc = scan(lg->io, lg->fd, meta.journal_off, size, meta.lsn, replay_one, lg, &stop, &torn,
-                  err);
-        if (rc != 0)
-            goto out_fail;
-        rec->replayed = lg->lsn - meta.lsn;
-        if (torn != 0) {
-            rec->torn_offset = torn;
-            rec->torn_bytes = size - torn;
-            if (!lg->opt.read_only) {
-                rc = lg->io->ftruncate(lg->io->ctx, lg->fd, (off_t)torn);
-                if (rc == 0)
-                    rc = lg->io->fsync(lg->io->ctx, lg->fd);
-                if (rc != 0) {
-                    fg_error_set(err, rc, "journal", torn, "cannot truncate the torn tail: %s",
-                                 fg_strerror(rc));
-                    goto out_fail;
-                }
-            }
-        }
-        lg->written = lg->acked = lg->cstart = stop;
-    }
+    rc = replay(lg, size, &meta, rec, err);
+    if (rc != 0)
+        goto out_fail;
     lg->durable_lsn = lg->lsn;
-    if (!lg->opt.read_only) {
-        if (pthread_create(&lg->th, NULL, flusher, lg) != 0) {
-            rc = fg_error_set(err, FG_EINTERNAL, NULL, 0, "cannot start the journal flusher");
-            goto out_fail;
-        }
-        lg->th_started = 1;
-        /* Priors of duplicates are read back from anywhere in the journal: through a mapping
-         * (one page fault per 64 KiB at most) rather than a pread each. Only for POSIX I/O, so
-         * injected faults still see every read; reads stay below `written`, inside the file. */
-        if (lg->io == fg_io_posix() && sizeof(size_t) >= 8) {
-            void *m = mmap(NULL, MAP_SPAN, PROT_READ, MAP_SHARED | MAP_NORESERVE, lg->fd, 0);
-            lg->map = m != MAP_FAILED ? m : NULL;
-        }
-    }
+    rc = lg->opt.read_only ? 0 : start_writer(lg, err);
+    if (rc != 0)
+        goto out_fail;
     rec->seconds = (double)(fg__now_ns() - t0) / 1e9;
-    *out = lg;
+    *out = &lg->base;
     return 0;
 
 out_fail:
     lg->opt.read_only = 1; /* close must not write */
     lg->failed = 1;
-    fg_ledger_close(lg, NULL);
+    emb_close(&lg->base, NULL);
     return rc != 0 ? rc : FG_EINTERNAL;
 }
 
@@ -913,9 +941,10 @@ out_fail:
  * Query, stats, dump, verify, close
  * ------------------------------------------------------------------------------------------- */
 
-int fg_ledger_query(fg_ledger_t *lg, const char *code, fg_ledger_code_state_t *st,
-                    fg_ledger_history_fn fn, void *ctx, fg_error_t *err)
+static int emb_query(fg_ledger_t *h, const char *code, fg_ledger_code_state_t *st,
+                     fg_ledger_history_fn fn, void *ctx, fg_error_t *err)
 {
+    fg__lemb_t *lg = (fg__lemb_t *)h;
     fg_trace_code_t tc;
     uint8_t key[FG__KEY_LEN];
     uint64_t idx;
@@ -978,8 +1007,9 @@ int fg_ledger_query(fg_ledger_t *lg, const char *code, fg_ledger_code_state_t *s
     return rc;
 }
 
-void fg_ledger_stats(const fg_ledger_t *lg, fg_ledger_stats_t *st)
+static void emb_stats(const fg_ledger_t *h, fg_ledger_stats_t *st)
 {
+    const fg__lemb_t *lg = (const fg__lemb_t *)h;
     memset(st, 0, sizeof(*st));
     st->codes = lg->ix.count;
     st->institutions = lg->ix.ninst;
@@ -992,8 +1022,9 @@ void fg_ledger_stats(const fg_ledger_t *lg, fg_ledger_stats_t *st)
     st->unknown_source = lg->unknown_source;
 }
 
-int fg_ledger_dump(fg_ledger_t *lg, fg_ledger_history_fn fn, void *ctx, fg_error_t *err)
+static int emb_dump(fg_ledger_t *h, fg_ledger_history_fn fn, void *ctx, fg_error_t *err)
 {
+    fg__lemb_t *lg = (fg__lemb_t *)h;
     uint64_t end = lg->cstart + lg->blen;
     for (uint64_t off = FG__JHDR_SIZE; off < end;) {
         fg__jrec_t r;
@@ -1032,8 +1063,8 @@ static int verify_one(void *ctx, const fg__jrec_t *r, fg_error_t *err)
     return 0;
 }
 
-int fg_ledger_verify(const char *dir, const fg_io_t *io, uint64_t *records, uint64_t *bad_offset,
-                     uint64_t *torn, fg_error_t *err)
+int fg__emb_verify(const char *dir, const fg_io_t *io, uint64_t *records, uint64_t *bad_offset,
+                   uint64_t *torn, fg_error_t *err)
 {
     char path[4096];
     uint8_t hdr[FG__JHDR_SIZE];
@@ -1100,15 +1131,16 @@ out:
     return rc;
 }
 
-int fg_ledger_close(fg_ledger_t *lg, fg_error_t *err)
+static int emb_close(fg_ledger_t *h, fg_error_t *err)
 {
+    fg__lemb_t *lg = (fg__lemb_t *)h;
     int rc = 0;
     if (lg == NULL)
         return 0;
     if (!lg->opt.read_only && !lg->failed) {
         rc = commit(lg, err);
         if (rc == 0 && lg->lsn != lg->snap_lsn)
-            rc = fg_ledger_snapshot(lg, err);
+            rc = emb_snapshot(&lg->base, err);
     }
     if (lg->th_started) {
         if (lg->busy)
@@ -1136,3 +1168,19 @@ int fg_ledger_close(fg_ledger_t *lg, fg_error_t *err)
     fg_free(lg);
     return rc;
 }
+
+const fg__lops_t fg__emb_ops = {
+    .name = "embedded",
+    .batch = 256,
+    .apply = emb_apply,
+    .apply_batch = emb_apply_batch,
+    .sync = emb_sync,
+    .poll = emb_poll,
+    .durable_lsn = emb_durable_lsn,
+    .commit_due_ms = emb_commit_due_ms,
+    .snapshot = emb_snapshot,
+    .query = emb_query,
+    .stats = emb_stats,
+    .dump = emb_dump,
+    .close = emb_close,
+};

@@ -10,6 +10,50 @@
 
 #include "fundguard/ledger.h"
 
+/* ---- the handle (handle.c): one interface, two backends ----
+ *
+ * A backend's handle struct starts with an fg_ledger_t whose ops point at its table; the public
+ * fg_ledger_* functions dispatch through it. An operation left NULL has the default of a backend
+ * that acknowledges at once: sync, poll and snapshot do nothing, durable_lsn is UINT64_MAX (every
+ * result already acknowledged), commit_due_ms is -1, apply is apply_batch of one, reset is
+ * refused. */
+typedef struct fg__lops {
+    const char *name; /* "embedded", "postgresql" */
+    size_t batch;     /* events per apply_batch that suit the backend */
+    int (*apply)(fg_ledger_t *lg, const fg_ledger_event_t *ev, fg_ledger_result_t *res,
+                 fg_error_t *err);
+    int (*apply_batch)(fg_ledger_t *lg, const fg_ledger_event_t *ev, size_t n,
+                       fg_ledger_result_t *res, fg_error_t *err);
+    int (*sync)(fg_ledger_t *lg, fg_error_t *err);
+    int (*poll)(fg_ledger_t *lg, fg_error_t *err);
+    uint64_t (*durable_lsn)(const fg_ledger_t *lg);
+    long (*commit_due_ms)(const fg_ledger_t *lg);
+    int (*snapshot)(fg_ledger_t *lg, fg_error_t *err);
+    int (*query)(fg_ledger_t *lg, const char *code, fg_ledger_code_state_t *st,
+                 fg_ledger_history_fn fn, void *ctx, fg_error_t *err);
+    void (*stats)(const fg_ledger_t *lg, fg_ledger_stats_t *st);
+    int (*dump)(fg_ledger_t *lg, fg_ledger_history_fn fn, void *ctx, fg_error_t *err);
+    int (*reset)(fg_ledger_t *lg, fg_error_t *err);
+    int (*close)(fg_ledger_t *lg, fg_error_t *err);
+} fg__lops_t;
+
+struct fg_ledger {
+    const fg__lops_t *ops;
+};
+
+extern const fg__lops_t fg__emb_ops;
+extern const fg__lops_t fg__pg_ops;
+
+/* The embedded ledger in directory dir (ledger.c); arguments as fg_ledger_open. */
+int fg__emb_open(const char *dir, const fg_ledger_options_t *opt, fg_ledger_t **out,
+                 fg_ledger_recovery_t *rec, fg_error_t *err);
+int fg__emb_verify(const char *dir, const fg_io_t *io, uint64_t *records, uint64_t *bad_offset,
+                   uint64_t *torn, fg_error_t *err);
+/* The PostgreSQL ledger at conninfo (ledger_pg.c): connect, create the schema when absent. */
+int fg__pg_open(const char *conninfo, fg_ledger_t **out, fg_error_t *err);
+/* Check the history's numbering against every code's state (the PostgreSQL `verify`). */
+int fg__pg_verify(const char *conninfo, uint64_t *records, uint64_t *bad_offset, fg_error_t *err);
+
 /* ---- the state machine (machine.c): pure, shared by the embedded and PostgreSQL backends ---- */
 
 /* A standing sale: institution id, units still standing, and a reference to its details (the
@@ -137,6 +181,11 @@ int fg__index_inst(fg__lindex_t *ix, const char *code, uint32_t *id);
 int fg__index_med(fg__lindex_t *ix, const char *s, uint32_t *id, int *added);
 /* A lookup table (2^k slots of row index + 1) over n rows of NUL-padded names; NULL on ENOMEM. */
 uint32_t *fg__names_slots(const void *rows, size_t stride, size_t maxlen, uint32_t n, unsigned k);
+/* Every slot, entry and side record of an index read from a snapshot refers only to what the
+ * index holds (slots to entries, entries to institutions and side records, sales to institutions),
+ * and each entry has one slot: 0, or FG_E_LEDGER_SNAPSHOT with the first offender's number in
+ * *bad. */
+int fg__index_check(const fg__lindex_t *ix, uint64_t *bad);
 uint64_t fg__index_bytes(const fg__lindex_t *ix);
 int fg__index_rehash(fg__lindex_t *ix, unsigned k);
 
@@ -196,6 +245,10 @@ uint32_t fg__jrec_encode(uint8_t *buf, const fg_ledger_event_t *ev, const uint8_
  * (torn: avail too short); FG_E_LEDGER_JOURNAL when damaged (zeros included). Institution and
  * med_list_codg given by id are left to fg__jrec_resolve. */
 int fg__jrec_decode(const uint8_t *p, size_t avail, uint64_t off, fg__jrec_t *r);
+/* Rewrite the length and record checks of the record at p from its length field (the fuzz targets
+ * forge records that pass them, to reach the decoder behind). 0, or -1 when the length field is no
+ * record length or the record is longer than avail. */
+int fg__jrec_seal(uint8_t *p, size_t avail);
 /* Fill the institution and med_list_codg given by id from the index's tables. */
 int fg__jrec_resolve(const fg__lindex_t *ix, fg__jrec_t *r);
 void fg__jhdr_encode(uint8_t hdr[FG__JHDR_SIZE]);

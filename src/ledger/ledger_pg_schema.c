@@ -1,7 +1,7 @@
 /*
  * ledger_pg_schema.c — the PostgreSQL schema of the scale-out ledger, kept as a C string so the
- * library carries it (fg_ledger_pg_open runs it; every statement is idempotent).
- * src/ledger/sql/citus.sql distributes these tables on Citus (docs/scale-out.md).
+ * library carries it (fg_ledger_open runs it on a PostgreSQL address; every statement is
+ * idempotent). src/ledger/sql/citus.sql distributes these tables on Citus (docs/scale-out.md).
  *
  *   fg_ledger_code   one row per trace code: its state (pack_units, stock, standing sales as a JSON
  *                    array [[inst, time, setl_id, feedetl_sn, psn_no, units], …], event count)

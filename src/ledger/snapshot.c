@@ -34,6 +34,7 @@ struct bstream {
     uint64_t off; /* file offset of the current block */
     int eof;
     fg_error_t *err;
+    uint64_t size; /* reader: the file's size, which bounds what its header may claim */
 };
 
 static int wflush(struct bstream *b)
@@ -160,7 +161,7 @@ int fg__snapshot_write(const fg_io_t *io, const char *dir, const fg__lindex_t *i
     char tmp[4096];
     char final[4096];
     struct shdr h;
-    struct bstream b = {io, -1, NULL, 0, 0, 0, 0, 0, err};
+    struct bstream b = {io, -1, NULL, 0, 0, 0, 0, 0, err, 0};
     int rc;
 
     path_of(tmp, sizeof(tmp), dir, "snapshot.tmp");
@@ -237,14 +238,149 @@ out_buf:
     return rc;
 }
 
+/* Check only: read every block (each rfill checks its checksum). */
+static int check_blocks(struct bstream *b)
+{
+    for (;;) {
+        if (b->used == b->avail) {
+            uint8_t probe;
+            ssize_t r = b->io->pread(b->io->ctx, b->fd, &probe, 1, (off_t)b->off);
+            if (r == 0)
+                return 0;
+            int rc = rfill(b);
+            if (rc != 0)
+                return rc;
+        }
+        b->used = b->avail;
+    }
+}
+
+/* The institutions and the interned med_list_codg. */
+static int load_names(struct bstream *b, const struct shdr *h, fg__lindex_t *ix)
+{
+    int rc = 0;
+    if (h->ninst > 0) {
+        rc = rget(b, ix->inst, (size_t)h->ninst * sizeof(*ix->inst));
+        if (rc != 0)
+            return rc;
+    }
+    if (h->nmed > 0) {
+        ix->med = fg_calloc(h->nmed, sizeof(*ix->med));
+        ix->med_cap = h->nmed;
+        ix->med_k = 8;
+        while (((uint64_t)3 << (ix->med_k - 2)) < (uint64_t)h->nmed + 1)
+            ix->med_k++;
+        if (ix->med == NULL)
+            return fg_error_set(b->err, FG_ENOMEM, "snapshot", 0, NULL);
+        rc = rget(b, ix->med, (size_t)h->nmed * sizeof(*ix->med));
+        if (rc != 0)
+            return rc;
+        ix->nmed = h->nmed;
+        ix->med_slots =
+            fg__names_slots(ix->med, sizeof(*ix->med), FG_LEDGER_STR_MAX, ix->nmed, ix->med_k);
+        if (ix->med_slots == NULL)
+            return fg_error_set(b->err, FG_ENOMEM, "snapshot", 0, NULL);
+    }
+    return 0;
+}
+
+/* The entries, in chunks, then the slot table. */
+static int load_entries(struct bstream *b, const struct shdr *h, fg__lindex_t *ix)
+{
+    for (uint64_t done = 0; done < h->count;) {
+        uint64_t c = done >> FG__CHUNK_BITS;
+        uint64_t n = h->count - done;
+        if (n > ((uint64_t)1 << FG__CHUNK_BITS))
+            n = (uint64_t)1 << FG__CHUNK_BITS;
+        ix->chunks[c] = fg_calloc((size_t)1 << FG__CHUNK_BITS, sizeof(fg__lentry_t));
+        if (ix->chunks[c] == NULL)
+            return fg_error_set(b->err, FG_ENOMEM, "snapshot", 0, NULL);
+        int rc = rget(b, ix->chunks[c], (size_t)n * sizeof(fg__lentry_t));
+        if (rc != 0)
+            return rc;
+        done += n;
+    }
+    ix->count = h->count;
+    return rget(b, ix->slots, ((size_t)1 << h->k) * sizeof(uint32_t));
+}
+
+/* The side table (codes with more standing sales than an entry holds). */
+static int load_side(struct bstream *b, const struct shdr *h, fg__lindex_t *ix)
+{
+    ix->side_cap = h->nside < 64 ? 64 : h->nside;
+    ix->side = fg_calloc(ix->side_cap, sizeof(*ix->side));
+    if (ix->side == NULL)
+        return fg_error_set(b->err, FG_ENOMEM, "snapshot", 0, NULL);
+    for (uint32_t s = 0; s < h->nside; s++) {
+        uint32_t w[3];
+        int rc = rget(b, w, sizeof(w));
+        if (rc != 0)
+            return rc;
+        fg__lside_t *sd = &ix->side[s];
+        sd->pack = w[0];
+        sd->nsales = w[1];
+        sd->next_free = w[2];
+        ix->nside = s + 1;
+        if (w[1] > (1u << 24) || (uint64_t)w[1] * sizeof(*sd->sales) > b->size)
+            return fg_error_set(b->err, FG_E_LEDGER_SNAPSHOT, "snapshot", b->off,
+                                "implausible side record");
+        if (w[1] > 0) {
+            sd->cap = w[1];
+            sd->sales = fg_calloc(w[1], sizeof(*sd->sales));
+            if (sd->sales == NULL)
+                return fg_error_set(b->err, FG_ENOMEM, "snapshot", 0, NULL);
+            rc = rget(b, sd->sales, w[1] * sizeof(*sd->sales));
+            if (rc != 0)
+                return rc;
+        }
+    }
+    ix->side_free = h->side_free;
+    ix->spilled = h->spilled;
+    return 0;
+}
+
+/* Build ix from the snapshot stream after its header h. */
+static int load_index(struct bstream *b, const struct shdr *h, fg__lindex_t *ix)
+{
+    fg__index_release(ix);
+    memset(ix, 0, sizeof(*ix));
+    ix->k = h->k;
+    ix->ninst = h->ninst;
+    ix->inst_cap = h->ninst < 64 ? 64 : h->ninst;
+    ix->inst = fg_calloc(ix->inst_cap, sizeof(*ix->inst));
+    ix->slots = fg__index_slots_new(h->k);
+    ix->nchunks = (size_t)((h->count + ((uint64_t)1 << FG__CHUNK_BITS) - 1) >> FG__CHUNK_BITS);
+    ix->chunks = fg_calloc(ix->nchunks ? ix->nchunks : 1, sizeof(*ix->chunks));
+    if (ix->inst == NULL || ix->slots == NULL || ix->chunks == NULL)
+        return fg_error_set(b->err, FG_ENOMEM, "snapshot", 0, NULL);
+    int rc = load_names(b, h, ix);
+    rc = rc != 0 ? rc : load_entries(b, h, ix);
+    rc = rc != 0 ? rc : load_side(b, h, ix);
+    if (rc != 0)
+        return rc;
+    /* Institution lookup table, rebuilt (small). */
+    ix->inst_k = 8;
+    while (((uint64_t)3 << (ix->inst_k - 2)) < (uint64_t)h->ninst + 1)
+        ix->inst_k++;
+    ix->inst_slots =
+        fg__names_slots(ix->inst, sizeof(*ix->inst), sizeof(ix->inst->code), ix->ninst, ix->inst_k);
+    if (ix->inst_slots == NULL)
+        return fg_error_set(b->err, FG_ENOMEM, "snapshot", 0, NULL);
+    uint64_t bad = 0;
+    if (fg__index_check(ix, &bad) != 0)
+        return fg_error_set(b->err, FG_E_LEDGER_SNAPSHOT, "snapshot", 0,
+                            "the snapshot's index is inconsistent (at item %llu)",
+                            (unsigned long long)bad);
+    return 0;
+}
+
 /* Read the snapshot; with ix NULL only check it. */
 static int load(const fg_io_t *io, const char *dir, fg__lindex_t *ix, fg__snapmeta_t *meta,
                 fg_error_t *err)
 {
     char path[4096];
     struct shdr h;
-    struct bstream b = {io, -1, NULL, 0, 0, 0, 0, 0, err};
-    uint8_t *skip = NULL;
+    struct bstream b = {io, -1, NULL, 0, 0, 0, 0, 0, err, 0};
     int rc;
 
     path_of(path, sizeof(path), dir, "snapshot");
@@ -255,148 +391,29 @@ static int load(const fg_io_t *io, const char *dir, fg__lindex_t *ix, fg__snapme
         return fg_error_set(err, b.fd, "snapshot", 0, "cannot open %s: %s", path,
                             fg_strerror(b.fd));
     b.buf = fg_malloc(BLOCK + 8);
-    if (b.buf == NULL) {
-        rc = fg_error_set(err, FG_ENOMEM, "snapshot", 0, NULL);
-        goto out;
-    }
-    rc = rget(&b, &h, sizeof(h));
-    if (rc != 0)
-        goto out;
-    if (memcmp(h.magic, MAGIC, 8) != 0 || h.entry_size != sizeof(fg__lentry_t) ||
-        h.version != VERSION || h.k > 32 || h.count * 4 > ((uint64_t)3 << h.k) ||
-        h.nside > h.count || h.nmed > FG__MED_MAX) {
+    rc = b.buf == NULL ? fg_error_set(err, FG_ENOMEM, "snapshot", 0, NULL) : 0;
+    rc = rc != 0 ? rc : rget(&b, &h, sizeof(h));
+    if (rc == 0 && (memcmp(h.magic, MAGIC, 8) != 0 || h.entry_size != sizeof(fg__lentry_t) ||
+                    h.version != VERSION || h.k > 32 || h.count * 4 > ((uint64_t)3 << h.k) ||
+                    h.nside > h.count || h.nmed > FG__MED_MAX))
         rc = fg_error_set(err, FG_E_LEDGER_SNAPSHOT, "snapshot", 0,
                           "%s is not a ledger snapshot of this version", path);
-        goto out;
+    /* What the header says follows must fit in the file: nothing is allocated beyond it. */
+    int64_t fsize = rc == 0 ? fg__io_size(io, b.fd) : 0;
+    b.size = fsize > 0 ? (uint64_t)fsize : 0;
+    if (rc == 0 && sizeof(h) + (uint64_t)h.ninst * sizeof(fg__linst_t) +
+                           (uint64_t)h.nmed * sizeof(fg__lmed_t) + h.count * sizeof(fg__lentry_t) +
+                           ((uint64_t)4 << h.k) + (uint64_t)h.nside * 12 >
+                       b.size)
+        rc = fg_error_set(err, FG_E_LEDGER_SNAPSHOT, "snapshot", 0,
+                          "%s is shorter than its header says", path);
+    if (rc == 0) {
+        meta->lsn = h.lsn;
+        meta->journal_off = h.journal_off;
+        memcpy(meta->outcomes, h.outcomes, sizeof(h.outcomes));
+        meta->unknown_source = h.unknown_source;
+        rc = ix == NULL ? check_blocks(&b) : load_index(&b, &h, ix);
     }
-    meta->lsn = h.lsn;
-    meta->journal_off = h.journal_off;
-    memcpy(meta->outcomes, h.outcomes, sizeof(h.outcomes));
-    meta->unknown_source = h.unknown_source;
-    if (ix == NULL) {
-        /* Check only: read every block. */
-        for (;;) {
-            if (b.used == b.avail) {
-                ssize_t r;
-                uint8_t probe;
-                r = io->pread(io->ctx, b.fd, &probe, 1, (off_t)b.off);
-                if (r == 0)
-                    break;
-                rc = rfill(&b);
-                if (rc != 0)
-                    goto out;
-            }
-            b.used = b.avail;
-        }
-        rc = 0;
-        goto out;
-    }
-    fg__index_release(ix);
-    memset(ix, 0, sizeof(*ix));
-    ix->k = h.k;
-    ix->ninst = h.ninst;
-    ix->inst_cap = h.ninst < 64 ? 64 : h.ninst;
-    ix->inst = fg_calloc(ix->inst_cap, sizeof(*ix->inst));
-    ix->slots = fg__index_slots_new(h.k);
-    ix->nchunks = (size_t)((h.count + ((uint64_t)1 << FG__CHUNK_BITS) - 1) >> FG__CHUNK_BITS);
-    ix->chunks = fg_calloc(ix->nchunks ? ix->nchunks : 1, sizeof(*ix->chunks));
-    if (ix->inst == NULL || ix->slots == NULL || ix->chunks == NULL) {
-        rc = fg_error_set(err, FG_ENOMEM, "snapshot", 0, NULL);
-        goto out;
-    }
-    if (h.ninst > 0) {
-        rc = rget(&b, ix->inst, (size_t)h.ninst * sizeof(*ix->inst));
-        if (rc != 0)
-            goto out;
-    }
-    if (h.nmed > 0) {
-        ix->med = fg_calloc(h.nmed, sizeof(*ix->med));
-        ix->med_cap = h.nmed;
-        ix->med_k = 8;
-        while (((uint64_t)3 << (ix->med_k - 2)) < (uint64_t)h.nmed + 1)
-            ix->med_k++;
-        if (ix->med == NULL) {
-            rc = fg_error_set(err, FG_ENOMEM, "snapshot", 0, NULL);
-            goto out;
-        }
-        rc = rget(&b, ix->med, (size_t)h.nmed * sizeof(*ix->med));
-        if (rc != 0)
-            goto out;
-        ix->nmed = h.nmed;
-        ix->med_slots =
-            fg__names_slots(ix->med, sizeof(*ix->med), FG_LEDGER_STR_MAX, ix->nmed, ix->med_k);
-        if (ix->med_slots == NULL) {
-            rc = fg_error_set(err, FG_ENOMEM, "snapshot", 0, NULL);
-            goto out;
-        }
-    }
-    for (uint64_t done = 0; done < h.count;) {
-        uint64_t c = done >> FG__CHUNK_BITS;
-        uint64_t n = h.count - done;
-        if (n > ((uint64_t)1 << FG__CHUNK_BITS))
-            n = (uint64_t)1 << FG__CHUNK_BITS;
-        ix->chunks[c] = fg_calloc((size_t)1 << FG__CHUNK_BITS, sizeof(fg__lentry_t));
-        if (ix->chunks[c] == NULL) {
-            rc = fg_error_set(err, FG_ENOMEM, "snapshot", 0, NULL);
-            goto out;
-        }
-        rc = rget(&b, ix->chunks[c], (size_t)n * sizeof(fg__lentry_t));
-        if (rc != 0)
-            goto out;
-        done += n;
-    }
-    ix->count = h.count;
-    rc = rget(&b, ix->slots, ((size_t)1 << h.k) * sizeof(uint32_t));
-    if (rc != 0)
-        goto out;
-    ix->side_cap = h.nside < 64 ? 64 : h.nside;
-    ix->side = fg_calloc(ix->side_cap, sizeof(*ix->side));
-    if (ix->side == NULL) {
-        rc = fg_error_set(err, FG_ENOMEM, "snapshot", 0, NULL);
-        goto out;
-    }
-    for (uint32_t s = 0; s < h.nside; s++) {
-        uint32_t w[3];
-        rc = rget(&b, w, sizeof(w));
-        if (rc != 0)
-            goto out;
-        fg__lside_t *sd = &ix->side[s];
-        sd->pack = w[0];
-        sd->nsales = w[1];
-        sd->next_free = w[2];
-        ix->nside = s + 1;
-        if (w[1] > (1u << 24)) {
-            rc = fg_error_set(err, FG_E_LEDGER_SNAPSHOT, "snapshot", b.off,
-                              "implausible side record");
-            goto out;
-        }
-        if (w[1] > 0) {
-            sd->cap = w[1];
-            sd->sales = fg_calloc(w[1], sizeof(*sd->sales));
-            if (sd->sales == NULL) {
-                rc = fg_error_set(err, FG_ENOMEM, "snapshot", 0, NULL);
-                goto out;
-            }
-            rc = rget(&b, sd->sales, w[1] * sizeof(*sd->sales));
-            if (rc != 0)
-                goto out;
-        }
-    }
-    ix->side_free = h.side_free;
-    ix->spilled = h.spilled;
-    /* Institution lookup table, rebuilt (small). */
-    ix->inst_k = 8;
-    while (((uint64_t)3 << (ix->inst_k - 2)) < (uint64_t)h.ninst + 1)
-        ix->inst_k++;
-    ix->inst_slots =
-        fg__names_slots(ix->inst, sizeof(*ix->inst), sizeof(ix->inst->code), ix->ninst, ix->inst_k);
-    if (ix->inst_slots == NULL) {
-        rc = fg_error_set(err, FG_ENOMEM, "snapshot", 0, NULL);
-        goto out;
-    }
-    rc = 0;
-out:
-    fg_free(skip);
     fg_free(b.buf);
     io->close(io->ctx, b.fd);
     return rc;

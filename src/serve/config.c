@@ -32,6 +32,10 @@ static const option_t options[] = {
     {{"db", 0, "", 0, FG_SERVE_PATH_MAX - 1,
       "store: empty for SQLite in the data directory, or postgresql://user@host/db"},
      TEXT(db)},
+    {{"ledger", 0, "", 0, FG_SERVE_PATH_MAX - 1,
+      "traceability ledger: empty for the embedded ledger in the data directory's ledger/, a "
+      "directory, or postgresql://user@host/db (several servers may share one)"},
+     TEXT(ledger)},
     {{"kb", 0, "kb", 0, FG_SERVE_PATH_MAX - 1,
       "knowledge base directories, comma-separated (as fundguard check --kb)"},
      TEXT(kb)},

@@ -148,7 +148,7 @@ static void log_start(const fg_server_t *s, uint16_t port)
     fg_log_int(&l, "pid", (long long)getpid());
     fg_log_str(&l, "data", c->data);
     fg_log_str(&l, "store", fg_store_backend(s->store));
-    fg_log_str(&l, "ledger", "embedded");
+    fg_log_str(&l, "ledger", fg_ledger_backend(s->ledger));
     fg_log_str(&l, "ledger_fsync", c->ledger_fsync);
     fg_log_str(&l, "kb", c->kb);
     char kb_version[FG_SERVICE_VERSION_MAX];
@@ -240,15 +240,16 @@ int fg_server_new(const fg_serve_config_t *c, fg_server_t **out, uint16_t *port,
     rc = fg_store_open(c->db[0] != '\0' ? c->db : c->data, &s->store, err);
     if (rc != 0)
         goto fail;
+    /* The ledger: the embedded one in data/ledger unless the ledger option names another. */
     snprintf(path, sizeof(path), "%s/ledger", c->data);
     fg_ledger_options_t lo = {0};
     lo.fsync = strcmp(c->ledger_fsync, "always") == 0 ? FG_LEDGER_FSYNC_ALWAYS
                : strcmp(c->ledger_fsync, "off") == 0  ? FG_LEDGER_FSYNC_OFF
                                                       : FG_LEDGER_FSYNC_BATCH;
     lo.expect_codes = (uint64_t)c->ledger_expect_codes;
-    rc = mkdir_p(path);
+    rc = c->ledger[0] != '\0' ? 0 : mkdir_p(path);
     if (rc == 0)
-        rc = fg_ledger_open(path, &lo, &s->ledger, NULL, err);
+        rc = fg_ledger_open(c->ledger[0] != '\0' ? c->ledger : path, &lo, &s->ledger, NULL, err);
     if (rc != 0)
         goto fail;
     snprintf(path, sizeof(path), "%s/history", c->data);

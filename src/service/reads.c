@@ -27,68 +27,27 @@ int fg_service_settlement_get(fg_service_t *s, const fg_actor_t *a, const char *
     return rc;
 }
 
-typedef struct trace_ctx {
-    const fg_actor_t *a;
-    fg_buf_t *out;
-    int n;
-} trace_ctx_t;
-
-static int trace_event(void *ctx, const fg_ledger_history_t *h)
-{
-    trace_ctx_t *t = ctx;
-    if (t->a->scope[0] != '\0' && strcmp(h->event.inst, t->a->scope) != 0)
-        return 0; /* another institution's event: not this actor's data */
-    char tm[FG_TIME_TEXTLEN + 1];
-    fg_time_format(h->event.time, tm);
-    const char *kind = fg_ledger_kind_name(h->kind);
-    int rc = fg_buf_printf(t->out,
-                           "%s{\"lsn\":%llu,\"type\":\"%s\",\"fixmedins_code\":\"%s\",\"time\":"
-                           "\"%s\",\"outcome\":\"%s\",\"kind\":%s%s%s,\"setl_id\":",
-                           t->n ? "," : "", (unsigned long long)h->lsn,
-                           fg_ledger_type_name(h->event.type), h->event.inst, tm,
-                           fg_ledger_outcome_name(h->outcome), kind ? "\"" : "",
-                           kind ? kind : "null", kind ? "\"" : "");
-    if (rc == 0)
-        rc = fg_buf_append_json_str(t->out, h->event.setl_id, strlen(h->event.setl_id));
-    if (rc == 0)
-        rc = fg_buf_appends(t->out, ",\"feedetl_sn\":");
-    if (rc == 0)
-        rc = fg_buf_append_json_str(t->out, h->event.feedetl_sn, strlen(h->event.feedetl_sn));
-    if (rc == 0)
-        rc = fg_buf_appendc(t->out, '}');
-    t->n++;
-    return rc;
-}
-
+/* The code's state and history in the ledger's one shape (fg_ledger_history_json); an actor
+ * limited to an institution sees only that institution's events. */
 int fg_service_trace(fg_service_t *s, const fg_actor_t *a, const char *code, fg_buf_t *out,
                      fg_error_t *err)
 {
     fg_ledger_code_state_t st;
-    fg_buf_t hist;
-    fg_buf_init(&hist, 64u << 20);
-    trace_ctx_t t = {.a = a, .out = &hist};
+    size_t mark = out->len;
     pthread_mutex_lock(&s->ledger_mu);
-    int rc = fg_ledger_query(s->ledger, code, &st, trace_event, &t, err);
+    int rc = fg_ledger_history_json(s->ledger, code, a->scope[0] != '\0' ? a->scope : NULL, &st,
+                                    out, err);
     pthread_mutex_unlock(&s->ledger_mu);
-    if (rc == 0 && !st.known)
+    if (rc == 0 && !st.known) {
+        out->len = mark;
+        if (out->data != NULL)
+            out->data[mark] = '\0';
         rc = fg_error_set(err, FG_ENOTFOUND, "drug_trac_codg", 0,
                           "the ledger has never seen this code");
-    if (rc != 0) {
-        fg_buf_release(&hist);
-        snprintf(err->where, sizeof(err->where), "drug_trac_codg");
-        return rc;
     }
-    rc = fg_buf_appends(out, "{\"drug_trac_codg\":");
-    if (rc == 0)
-        rc = fg_buf_append_json_str(out, code, strlen(code));
-    if (rc == 0)
-        rc = fg_buf_printf(out,
-                           ",\"sale_count\":%zu,\"units_sold\":%u,\"pack_units\":%u,"
-                           "\"events\":%llu,\"history\":[%s]}",
-                           st.standing_sales, st.units_sold, st.pack_units,
-                           (unsigned long long)st.events, hist.data != NULL ? hist.data : "");
-    fg_buf_release(&hist);
-    return rc == 0 ? 0 : fg_error_set(err, rc, "", 0, NULL);
+    if (rc != 0)
+        snprintf(err->where, sizeof(err->where), "drug_trac_codg");
+    return rc;
 }
 
 static int page_item(fg__svc_page_t *pg)

@@ -5,7 +5,8 @@
 # (nothing acknowledged missing or doubled).
 #
 # The suite runs on SQLite; with FG_TEST_PG_URL=postgresql://… (tests/cli/serve_pg.sh starts a
-# scratch server) it runs again on PostgreSQL.
+# scratch server) it runs again on PostgreSQL, and with FG_TEST_PG_LEDGER_URL too
+# (serve_pg_ledger.sh) with the ledger there as well, ending with two servers on that one ledger.
 source "$(dirname "$0")/serve_lib.sh"
 H1=H43010200012 # the institution of the samples
 H2=H43010200099 # another
@@ -72,7 +73,7 @@ wait "${racers[@]}"
 n201=$(cat "$TMP"/race.* | grep -c '^201$')
 n200=$(cat "$TMP"/race.* | grep -c '^200$')
 call GET /v1/trace/81234567890123450088 "$K1"
-if [ "$n201" = 1 ] && [ "$n200" = 7 ] && grep -q '"sale_count":1,.*"events":1,' <<<"$BODY"; then
+if [ "$n201" = 1 ] && [ "$n200" = 7 ] && grep -q '"sales":1,.*"events":1,' <<<"$BODY"; then
     ok "settlement: 8 at once, stored and applied once"
 else
     bad "settlement: 8 at once, stored and applied once" "201: $n201, 200: $n200" "$BODY"
@@ -89,7 +90,7 @@ EOF
 expect_call "refund: its packs return to the original sale" 201 '"type":"sale_return","outcome":"return_ok"' POST /v1/settlements "$K1" "$TMP/refund.json"
 
 # ---------------------------------------------------------------- trace, alerts, findings
-expect_call "trace: history and sale count" 200 '"sale_count":1,.*"events":3' GET /v1/trace/81234567890123456789 "$KA"
+expect_call "trace: history and sale count" 200 '"sales":1,.*"events":3' GET /v1/trace/81234567890123456789 "$KA"
 call GET /v1/trace/81234567890123456789 "$K1"
 if [ "$CODE" = 200 ] && ! grep -q "$H2" <<<"$BODY"; then ok "trace: an institution sees only its own events"; else bad "trace: an institution sees only its own events" "$BODY"; fi
 expect_call "trace: unknown code: 404" 404 'not_found' GET /v1/trace/81234567890123450000 "$K1"
@@ -309,17 +310,53 @@ while read -r i; do
     call GET "/v1/settlements/K000$i" "$K1"
     [ "$CODE" = 200 ] || missing=$((missing + 1))
     call GET "/v1/trace/$code" "$K1"
-    grep -q '"sale_count":1,.*"events":1,' <<<"$BODY" || doubled=$((doubled + 1))
+    grep -q '"sales":1,.*"events":1,' <<<"$BODY" || doubled=$((doubled + 1))
 done <"$TMP/acked"
 [ "$missing" = 0 ] && ok "SIGKILL: no acknowledged settlement missing ($nacked acknowledged)" || bad "SIGKILL: no acknowledged settlement missing" "$missing of $nacked"
 # The client retries everything: acknowledged ones are replayed, the rest applied, none doubled.
 for f in "$TMP/stream/"*.json; do call POST /v1/settlements "$K1" "$f"; done
 for i in $(seq 0 59); do
     call GET "/v1/trace/$(printf '8%019d' $((9100000000000000000 + i)))" "$K1"
-    grep -q '"sale_count":1,.*"events":1,' <<<"$BODY" || doubled=$((doubled + 1))
+    grep -q '"sales":1,.*"events":1,' <<<"$BODY" || doubled=$((doubled + 1))
 done
 [ "$doubled" = 0 ] && ok "SIGKILL: after restart and retry, every sale once" || bad "SIGKILL: after restart and retry, every sale once" "$doubled codes not exactly once"
 stop
+
+# ---------------------------------------------------------------- two servers, one ledger
+# On a PostgreSQL ledger (serve_pg_ledger.sh) several servers share one ledger: a pack sold through
+# server A and then again through server B is a duplicate on B, and A's trace look-up shows both.
+if [ -n "${FG_TEST_PG_LEDGER_URL:-}" ]; then
+    for x in A B; do
+        sed "s/S2025070100001/S20250703TWO$x/; s/81234567890123456789/81234567890123459901/g" \
+            $D/settlement.json >"$TMP/two$x.json"
+    done
+    sed -i "s/$H1/$H2/g" "$TMP/twoB.json"
+    start
+    PID_A=$PID PORT_A=$PORT
+    start --data "$TMP/dataB"
+    PID_B=$PID PORT_B=$PORT
+    if [ -n "$PORT_A" ] && [ -n "$PORT_B" ] && [ "$PORT_A" != "$PORT_B" ]; then
+        ok "two servers on one PostgreSQL ledger"
+    else
+        bad "two servers on one PostgreSQL ledger" "$(tail -n 3 "$TMP/serve.log")"
+    fi
+    PORT=$PORT_A
+    expect_call "server A: the pack's first sale" 201 '"drug_trac_codg":"81234567890123459901","type":"sale","outcome":"first_sale"' \
+        POST /v1/settlements "$K1" "$TMP/twoA.json"
+    PORT=$PORT_B
+    expect_call "server B: the same pack sold again: a duplicate" 201 \
+        '"drug_trac_codg":"81234567890123459901","type":"sale","outcome":"duplicate","feedetl_sn":"[^"]*","kind":"other_institution"' \
+        POST /v1/settlements "$K2" "$TMP/twoB.json"
+    expect_call "server B: the duplicate is an alert" 200 '"code":"81234567890123459901"' GET "/v1/alerts?kind=duplicate&limit=1000" "$K2"
+    PORT=$PORT_A
+    expect_call "server A: the trace look-up sees B's sale" 200 \
+        '"drug_trac_codg":"81234567890123459901","known":true,"sales":2,.*"setl_id":"S20250703TWOA".*"setl_id":"S20250703TWOB"' \
+        GET /v1/trace/81234567890123459901 "$KA"
+    [ ! -e "$DATA/ledger" ] && [ ! -e "$TMP/dataB/ledger" ] && ok "two servers: no embedded ledger in either data directory" ||
+        bad "two servers: no embedded ledger in either data directory" "$(ls "$DATA" "$TMP/dataB")"
+    kill -TERM "$PID_A" "$PID_B" 2>/dev/null
+    wait "$PID_A" "$PID_B"
+fi
 
 # ---------------------------------------------------------------- audit tampering
 sql() { # sql STATEMENT: run it on the store behind the server's back

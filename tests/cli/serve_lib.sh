@@ -1,5 +1,6 @@
 # serve_lib.sh — what every `fundguard serve` test shares: lib.sh, the store (SQLite under $TMP, or
-# PostgreSQL with FG_TEST_PG_URL), the server on a free port, and `call`, the one place every
+# PostgreSQL with FG_TEST_PG_URL), the ledger (embedded under $TMP, or PostgreSQL with
+# FG_TEST_PG_LEDGER_URL), the server on a free port, and `call`, the one place every
 # request goes through. Every body `call` receives is checked when the suite finishes
 # (bodies_checked, run by lib.sh's finish): valid UTF-8 (iconv), and exactly one JSON value (jq)
 # unless it is /metrics' Prometheus text; a bad body is a failure of its own, naming its request,
@@ -12,6 +13,11 @@ DB_ARGS=(--data "$DATA")
 if [ -n "${FG_TEST_PG_URL:-}" ]; then
     DB_ARGS=(--data "$DATA" --db "$FG_TEST_PG_URL")
 fi
+# With FG_TEST_PG_LEDGER_URL (tests/cli/serve_pg_ledger.sh) the server's ledger is on PostgreSQL.
+SERVE_ARGS=()
+if [ -n "${FG_TEST_PG_LEDGER_URL:-}" ]; then
+    SERVE_ARGS=(--ledger "$FG_TEST_PG_LEDGER_URL")
+fi
 PID=
 PORT=
 BODIES=0 # answers call received (their bodies are checked by bodies_checked)
@@ -19,7 +25,7 @@ CALL_HEADERS=() # more curl arguments for every call (-H "Name: value" …)
 
 start() { # start [extra serve flags…]: the server on a free port, its pid and port in PID, PORT
     rm -f "$TMP/port"
-    "$FG" serve "${DB_ARGS[@]}" --kb kb --listen 127.0.0.1 --port 0 --port-file "$TMP/port" \
+    "$FG" serve "${DB_ARGS[@]}" "${SERVE_ARGS[@]}" --kb kb --listen 127.0.0.1 --port 0 --port-file "$TMP/port" \
         --workers 2 "$@" 2>>"$TMP/serve.log" &
     PID=$!
     for _ in $(seq 1 100); do

@@ -85,8 +85,10 @@ stop
 [ "$STOP_RC" = 0 ] && ok "SIGTERM: exit 0" || bad "SIGTERM: exit 0" "exit $STOP_RC"
 
 L=$TMP/serve.log
+want_ledger=embedded # the backend's kind, never its address (which may hold a password)
+[ -n "${FG_TEST_PG_LEDGER_URL:-}" ] && want_ledger=postgresql
 has_line "$L" "start: version, address, backends" \
-    '.event == "start" and .version != null and (.listen | test("^127.0.0.1:[0-9]+$")) and .store != null and .ledger == "embedded" and .kb_version != null'
+    '.event == "start" and .version != null and (.listen | test("^127.0.0.1:[0-9]+$")) and .store != null and .ledger == "'"$want_ledger"'" and .kb_version != null'
 has_line "$L" "settlement: 201 with its duration and bytes" \
     '.event == "request" and .route == "/v1/settlements" and .status == 201 and .duration_us >= 0 and .bytes > 0 and .bytes_in > 0'
 has_line "$L" "signin.failed: the name, never the password" '.event == "signin.failed" and .user == "wang" and .addr == "127.0.0.1"'

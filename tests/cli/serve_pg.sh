@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The serve suites (tests/cli/serve.sh, serve_scope.sh, serve_input.sh, serve_edges.sh,
-# serve_log.sh) and the store's unit tests on PostgreSQL: a scratch server started here on
-# 127.0.0.1 (a free port) in a temporary directory, as the postgres user, and stopped afterwards.
-# It runs whenever it can (root, the postgres user and PostgreSQL's server binaries present);
-# FG_TEST_PG=0 skips it, FG_TEST_PG=1 makes a missing server a failure.
+# serve_log.sh, serve_routes.sh) and the store's unit tests on PostgreSQL; with FG_TEST_PG_LEDGER=1
+# (tests/cli/serve_pg_ledger.sh) the servers' ledger too, on the same database (serve.sh then also
+# runs two servers on that one ledger). A scratch server started here on 127.0.0.1 (a free port) in
+# a temporary directory, as the postgres user, and stopped afterwards. It runs whenever it can (root,
+# the postgres user and PostgreSQL's server binaries present); FG_TEST_PG=0 skips it, FG_TEST_PG=1
+# makes a missing server a failure.
 FG=${1:?usage: $0 path/to/fundguard}
 BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 if [ "${FG_TEST_PG:-}" = 0 ]; then
@@ -39,11 +41,15 @@ runuser -u postgres -- "$BIN/createdb" -h 127.0.0.1 -p "$PORT" fgtest || exit 1
 export FG_TEST_PG_URL="postgresql://postgres@127.0.0.1:$PORT/fgtest"
 status=0
 T_STORE=$(dirname "$FG")/t_store
+if [ "${FG_TEST_PG_LEDGER:-}" = 1 ]; then
+    export FG_TEST_PG_LEDGER_URL=$FG_TEST_PG_URL
+    T_STORE=/nonexistent # the store's unit tests are serve_pg.sh's
+fi
 if [ -x "$T_STORE" ]; then
     "$T_STORE" || status=1
 fi
-# Each serve suite on a database of its own.
-for suite in serve serve_scope serve_input serve_edges serve_log; do
+# Each serve suite (FG_TEST_PG_SUITES narrows the list) on a database of its own.
+for suite in ${FG_TEST_PG_SUITES:-serve serve_scope serve_input serve_edges serve_log serve_routes}; do
     runuser -u postgres -- "$BIN/dropdb" -h 127.0.0.1 -p "$PORT" fgtest
     runuser -u postgres -- "$BIN/createdb" -h 127.0.0.1 -p "$PORT" fgtest
     bash "$(dirname "$0")/$suite.sh" "$FG" || status=1

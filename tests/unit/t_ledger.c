@@ -100,6 +100,17 @@ TEST(ledger_parse_json)
     }
 }
 
+TEST(ledger_parse_json_refuses_bad_utf8)
+{
+    fg_ledger_event_t ev;
+    fg_error_t err;
+    const char *line = "{\"type\":\"sale\",\"drug_trac_codg\":\"81234567890123456789\","
+                       "\"fixmedins_code\":\"H11010100001\",\"time\":\"2025-07-01 08:30:00\","
+                       "\"med_list_codg\":\"X\xf1S\"}";
+    ASSERT_ERR(fg_ledger_event_parse_json(line, strlen(line), &ev, &err), FG_E_UTF8);
+    ASSERT_STR_EQ(err.where, "med_list_codg");
+}
+
 TEST(ledger_parse_json_garbage_never_crashes)
 {
     /* A poor man's fuzz run: mutate a valid line at random; the scanner must never read past it. */
@@ -432,6 +443,9 @@ TEST(ledger_flipped_byte_in_snapshot_is_refused)
         fg_error_t err;
         uint64_t records, bad, torn;
         ASSERT_ERR(fg_ledger_open(dir, NULL, &lg, NULL, &err), FG_E_LEDGER_SNAPSHOT);
+        /* The refusal says why: the reader's reason, then what to do. */
+        if (strncmp(err.msg, "; ", 2) == 0 || strstr(err.msg, "; refusing it") == NULL)
+            t_fail(__FILE__, __LINE__, "open's message lost its reason: '%s'", err.msg);
         ASSERT_ERR(fg_ledger_verify(dir, NULL, &records, &bad, &torn, &err), FG_E_LEDGER_SNAPSHOT);
         flip_byte(path, off);
     }

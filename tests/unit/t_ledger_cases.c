@@ -24,8 +24,7 @@
 
 struct runner {
     fg_ledger_t *lg;
-    fg_ledger_pg_t *pg;
-    const char *dir;
+    const char *dir; /* the ledger's address: a directory, or the PostgreSQL URL */
     uint64_t seq;
     fg_buf_t got;
     int failures;
@@ -53,10 +52,6 @@ static void apply_line(struct runner *r, const char *line)
     memset(&res, 0, sizeof(res));
     if (rc != 0) {
         res.error = err;
-    } else if (r->pg != NULL) {
-        rc = fg_ledger_pg_apply_batch(r->pg, &ev, 1, &res, &err);
-        if (rc != 0)
-            t_fail(__FILE__, __LINE__, "%s: pg apply: %s", r->file, err.msg);
     } else {
         rc = fg_ledger_apply(r->lg, &ev, &res, &err);
         if (rc != 0)
@@ -81,8 +76,7 @@ static void check_state(struct runner *r, const char *spec, long lineno)
         t_fail(__FILE__, __LINE__, "%s:%ld: code too long", r->file, lineno);
     memcpy(code, spec, n);
     code[n] = '\0';
-    int rc = r->pg != NULL ? fg_ledger_pg_query(r->pg, code, &st, NULL, NULL, &err)
-                           : fg_ledger_query(r->lg, code, &st, NULL, NULL, &err);
+    int rc = fg_ledger_query(r->lg, code, &st, NULL, NULL, &err);
     if (rc != 0)
         t_fail(__FILE__, __LINE__, "%s:%ld: query: %s", r->file, lineno, err.msg);
     snprintf(want, sizeof(want), "%s", sp != NULL ? sp + 1 : "");
@@ -108,13 +102,12 @@ static void run_case(const char *path, const char *name, const char *pg_url)
     r.file = name;
     fg_buf_init(&r.got, 1u << 20);
     snprintf(dir, sizeof(dir), "%s/%s", t_tmpdir(), name);
-    r.dir = dir;
+    r.dir = pg_url != NULL ? pg_url : dir;
+    open_lg(&r);
     if (pg_url != NULL) {
         fg_error_t err;
-        if (fg_ledger_pg_open(pg_url, &r.pg, &err) != 0 || fg_ledger_pg_reset(r.pg, &err) != 0)
+        if (fg_ledger_reset(r.lg, &err) != 0)
             t_fail(__FILE__, __LINE__, "%s: pg: %s", name, err.msg);
-    } else {
-        open_lg(&r);
     }
     for (char *line = text; line != NULL && *line != '\0';) {
         char *nl = strchr(line, '\n');
@@ -137,10 +130,8 @@ static void run_case(const char *path, const char *name, const char *pg_url)
             }
             pending = 0;
         } else if (strcmp(line, "! reopen") == 0) {
-            if (r.lg != NULL) {
-                ASSERT_OK(fg_ledger_close(r.lg, NULL));
-                open_lg(&r);
-            }
+            ASSERT_OK(fg_ledger_close(r.lg, NULL));
+            open_lg(&r);
         } else if (line[0] == '?' && line[1] == ' ') {
             check_state(&r, line + 2, lineno);
         } else if (line[0] != '#' && line[0] != '\0') {
@@ -153,7 +144,6 @@ static void run_case(const char *path, const char *name, const char *pg_url)
         r.failures++;
     }
     ASSERT_OK(fg_ledger_close(r.lg, NULL));
-    fg_ledger_pg_close(r.pg);
     fg_buf_release(&r.got);
     free(text);
     if (r.failures > 0)
